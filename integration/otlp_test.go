@@ -1,0 +1,201 @@
+//go:build integration
+
+package integration
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	_ "google.golang.org/grpc/encoding/gzip" // the otlp_grpc exporter compresses with gzip by default
+)
+
+// passthroughConfig: metrics from OTLP to a JSON file, logs from OTLP to an OTLP sink, so
+// both the file and the otlp_grpc exporters of the distribution are exercised.
+const passthroughConfig = `
+extensions:
+  health_check:
+    endpoint: 127.0.0.1:{{.Health}}
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:{{.OTLP}}
+processors:
+  batch:
+    timeout: 100ms
+exporters:
+  file:
+    path: {{.MetricsFile}}
+    flush_interval: 100ms
+  otlp_grpc/sink:
+    endpoint: {{.Sink}}
+    tls:
+      insecure: true
+service:
+  extensions: [health_check]
+  telemetry:
+    metrics:
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: {{.Telemetry}}
+  pipelines:
+    metrics:
+      receivers: [otlp]
+      processors: [batch]
+      exporters: [file]
+    logs:
+      receivers: [otlp]
+      processors: [batch]
+      exporters: [otlp_grpc/sink]
+`
+
+func TestOTLPMetricsAndLogsPassThrough(t *testing.T) {
+	sink := startLogSink(t)
+	values := map[string]any{
+		"Health":      freePort(t),
+		"OTLP":        freePort(t),
+		"Telemetry":   freePort(t),
+		"Sink":        sink.addr,
+		"MetricsFile": filepath.Join(t.TempDir(), "metrics.jsonl"),
+	}
+	cfg := renderConfig(t, passthroughConfig, values)
+	startCollector(t, fmt.Sprintf("http://127.0.0.1:%d/", values["Health"]), nil, "--config", cfg)
+
+	conn, err := grpc.NewClient(fmt.Sprintf("127.0.0.1:%d", values["OTLP"]), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	wantMetrics := sampleMetrics()
+	_, err = pmetricotlp.NewGRPCClient(conn).Export(ctx, pmetricotlp.NewExportRequestFromMetrics(wantMetrics))
+	require.NoError(t, err)
+	wantLogs := sampleLogs()
+	_, err = plogotlp.NewGRPCClient(conn).Export(ctx, plogotlp.NewExportRequestFromLogs(wantLogs))
+	require.NoError(t, err)
+
+	var gotMetrics pmetric.Metrics
+	eventually(t, 20*time.Second, "metrics in the file exporter's output", func() bool {
+		gotMetrics = readMetricsFile(t, values["MetricsFile"].(string))
+		return gotMetrics.DataPointCount() >= wantMetrics.DataPointCount()
+	})
+	require.NoError(t, pmetrictest.CompareMetrics(wantMetrics, gotMetrics))
+
+	eventually(t, 20*time.Second, "logs at the OTLP sink", func() bool {
+		return sink.received().LogRecordCount() >= wantLogs.LogRecordCount()
+	})
+	require.NoError(t, plogtest.CompareLogs(wantLogs, sink.received()))
+}
+
+func sampleMetrics() pmetric.Metrics {
+	md := pmetric.NewMetrics()
+	rm := md.ResourceMetrics().AppendEmpty()
+	rm.Resource().Attributes().PutStr("host.name", "it-host-1")
+	rm.Resource().Attributes().PutStr("service.name", "checkout")
+	sm := rm.ScopeMetrics().AppendEmpty()
+	sm.Scope().SetName("integration")
+	g := sm.Metrics().AppendEmpty()
+	g.SetName("it.queue.length")
+	g.SetUnit("{item}")
+	dps := g.SetEmptyGauge().DataPoints()
+	ts := pcommon.NewTimestampFromTime(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
+	for i, v := range []float64{3, 5, 42} {
+		dp := dps.AppendEmpty()
+		dp.SetTimestamp(ts + pcommon.Timestamp(i)*pcommon.Timestamp(time.Second))
+		dp.SetDoubleValue(v)
+		dp.Attributes().PutStr("queue", "orders")
+	}
+	return md
+}
+
+func sampleLogs() plog.Logs {
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("service.name", "checkout")
+	sl := rl.ScopeLogs().AppendEmpty()
+	sl.Scope().SetName("integration")
+	lr := sl.LogRecords().AppendEmpty()
+	lr.SetTimestamp(pcommon.NewTimestampFromTime(time.Date(2026, 11, 21, 12, 0, 1, 0, time.UTC)))
+	lr.SetSeverityNumber(plog.SeverityNumberError)
+	lr.SetSeverityText("ERROR")
+	lr.Body().SetStr("payment provider timed out")
+	lr.Attributes().PutStr("error.type", "timeout")
+	return ld
+}
+
+// readMetricsFile merges every JSON line the file exporter has written so far.
+func readMetricsFile(t *testing.T, path string) pmetric.Metrics {
+	t.Helper()
+	out := pmetric.NewMetrics()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return out
+	}
+	var u pmetric.JSONUnmarshaler
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		md, err := u.UnmarshalMetrics(sc.Bytes())
+		if err != nil {
+			continue // a line still being written
+		}
+		md.ResourceMetrics().MoveAndAppendTo(out.ResourceMetrics())
+	}
+	return out
+}
+
+// logSink is an OTLP/gRPC logs server that keeps what it receives.
+type logSink struct {
+	plogotlp.UnimplementedGRPCServer
+	addr string
+	mu   sync.Mutex
+	logs plog.Logs
+}
+
+func startLogSink(t *testing.T) *logSink {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	s := &logSink{addr: l.Addr().String(), logs: plog.NewLogs()}
+	srv := grpc.NewServer()
+	plogotlp.RegisterGRPCServer(srv, s)
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(srv.Stop)
+	return s
+}
+
+func (s *logSink) Export(_ context.Context, req plogotlp.ExportRequest) (plogotlp.ExportResponse, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	req.Logs().ResourceLogs().MoveAndAppendTo(s.logs.ResourceLogs())
+	return plogotlp.NewExportResponse(), nil
+}
+
+func (s *logSink) received() plog.Logs {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := plog.NewLogs()
+	s.logs.CopyTo(out)
+	return out
+}
