@@ -1,0 +1,160 @@
+package baseline
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestEWMA(t *testing.T) {
+	var e EWMA
+	for _, x := range []float64{1, 2, 3, 4} {
+		e.Update(x, 0.01) // young: running mean
+	}
+	assert.InDelta(t, 2.5, e.Mean, 1e-12)
+	var c EWMA
+	for i := 0; i < 1000; i++ {
+		c.Update(7, 0.1)
+	}
+	assert.Equal(t, 7.0, c.Mean)
+	assert.InDelta(t, 0, c.Std(), 1e-12)
+	assert.InDelta(t, 0.5, 1-AlphaForHalfLife(1), 1e-12)
+	assert.InDelta(t, 0.25, DecayFor(2, 1), 1e-12)
+	assert.Equal(t, 1.0, DecayFor(0, 1))
+	assert.Equal(t, 3.0, Clip(5, 3))
+	assert.Equal(t, -3.0, Clip(-5, 3))
+}
+
+func TestRobustIgnoresOutliers(t *testing.T) {
+	var r Robust
+	r.Init(10)
+	rng := rand.New(rand.NewPCG(1, 1))
+	p := RobustParams{LevelAlpha: 0.05, ScaleAlpha: 0.02, Clip: 3}
+	for i := 0; i < 2000; i++ {
+		x := 10 + rng.NormFloat64()
+		if i%50 == 0 {
+			x = 1000 // outliers
+		}
+		r.Update(r.Residual(x, 0), math.Max(r.Scale, 1e-9), p)
+	}
+	assert.InDelta(t, 10, r.Level, 0.3)
+	assert.InDelta(t, 0.8, r.Scale, 0.25) // mean |N(0,1)| ≈ 0.8
+}
+
+func TestTailHist(t *testing.T) {
+	var h TailHist
+	assert.Equal(t, 1.0, h.Tail(3, 1))
+	g := GrowthForMemory(1000)
+	rng := rand.New(rand.NewPCG(2, 2))
+	for i := 0; i < 5000; i++ {
+		h.Add(math.Abs(rng.NormFloat64()), g)
+	}
+	assert.InDelta(t, 1000, h.Weight(), 50)
+	p1, p2, p3 := h.Tail(0.5, 1), h.Tail(2, 1), h.Tail(3.5, 1)
+	assert.Greater(t, p1, p2)
+	assert.Greater(t, p2, p3)
+	assert.InDelta(t, 0.62, p1, 0.1) // P(|Z| ≥ 0.5) ≈ 0.62
+	assert.InDelta(t, 0.046, p2, 0.03)
+	// Far beyond anything seen: smaller than the in-range floor.
+	floor := 0.5 / (h.Weight() + 1)
+	assert.Less(t, h.Tail(100, 1), floor)
+	assert.Less(t, h.Tail(1000, 1), h.Tail(100, 1))
+	// Lazy decay rescales without changing the estimates.
+	for i := 0; i < 200000; i++ {
+		h.Add(1, g)
+	}
+	assert.False(t, math.IsInf(float64(h.W), 0) || math.IsNaN(float64(h.Tot)))
+	assert.InDelta(t, 1000, h.Weight(), 50)
+}
+
+func TestEnvelope(t *testing.T) {
+	var e Envelope
+	assert.Zero(t, e.Breakout(5))
+	for _, x := range []float64{0, 10, 5} {
+		e.Update(x, 5, 1)
+	}
+	assert.Zero(t, e.Breakout(7))
+	assert.InDelta(t, 0.5, e.Breakout(15), 1e-12)
+	assert.InDelta(t, -0.2, e.Breakout(-2), 1e-12)
+	// Relaxes towards the reference.
+	e.Update(5, 5, 0.5)
+	assert.InDelta(t, 7.5, e.Hi, 1e-12)
+	assert.InDelta(t, 2.5, e.Lo, 1e-12)
+}
+
+func TestTrend(t *testing.T) {
+	var tr Trend
+	t0 := int64(0)
+	for i := 0; i < 500; i++ {
+		ts := t0 + int64(i)*int64(time.Minute)
+		tr.Update(ts, 10+0.5*float64(i), 600, 3600) // 0.5 per minute
+	}
+	assert.InEpsilon(t, 0.5/60, tr.Slope, 0.02)
+	lvl := tr.Level
+	assert.InEpsilon(t, (1000-lvl)/(0.5/60), tr.TimeTo(1000), 0.05)
+	assert.True(t, math.IsInf(tr.TimeTo(0), 1), "moving away")
+}
+
+func TestSlotOf(t *testing.T) {
+	// Thursday 1970-01-01 00:00 is week bucket 0; 12:15 is day bucket 24.
+	s := SlotOf(int64(12*time.Hour + 15*time.Minute))
+	assert.Equal(t, 24, s.Day)
+	assert.Equal(t, 6, s.Week)
+	s = SlotOf(-int64(time.Minute)) // before the epoch
+	assert.Equal(t, DailyBuckets-1, s.Day)
+	assert.Equal(t, WeeklyBuckets-1, s.Week)
+}
+
+func TestProfileChoosesModel(t *testing.T) {
+	q := SeasonalParams{
+		DayAlpha: 0.4, WeekAlpha: 0.4, Clip: 3, DailyGain: 0.6, WeeklyGain: 0.8,
+		MinDaily: int64(24 * time.Hour), MinWeekly: int64(14 * 24 * time.Hour),
+		ErrHalfLife: int64(8 * time.Hour), ErrHalfLifeL: int64(7 * 24 * time.Hour), AllowWeek: true,
+	}
+	step := int64(5 * time.Minute)
+	rng := rand.New(rand.NewPCG(3, 3))
+	run := func(days int, f func(ts int64) float64) (*Profile, Model) {
+		var p Profile
+		var m Model
+		for ts := int64(0); ts < int64(days)*nsPerDay; ts += step {
+			x := f(ts) + rng.NormFloat64()
+			s := SlotOf(ts)
+			m = p.Choose(ts, s, q)
+			p.Learn(ts, s, x, 1, 1e-9, q)
+		}
+		return &p, m
+	}
+	sine := func(ts int64) float64 {
+		return 100 + 40*math.Sin(2*math.Pi*float64(ts%nsPerDay)/float64(nsPerDay))
+	}
+	p, m := run(5, sine)
+	assert.Equal(t, ModelDaily, m)
+	// The offset of 06:00 (sin = 1) is about +40.
+	assert.InDelta(t, 40, p.Offset(ModelDaily, SlotOf(6*int64(time.Hour))), 5)
+
+	_, m = run(5, func(int64) float64 { return 50 })
+	assert.Equal(t, ModelFlat, m, "noise is not seasonal")
+
+	// Sparse bursts are not a daily pattern either.
+	_, m = run(5, func(ts int64) float64 {
+		if rng.IntN(50) == 0 {
+			return 500
+		}
+		return 0
+	})
+	assert.Equal(t, ModelFlat, m)
+
+	weekend := func(ts int64) float64 {
+		v := sine(ts)
+		if d := (ts / nsPerDay) % 7; d == 2 || d == 3 { // epoch day 0 is a Thursday
+			v -= 60
+		}
+		return v
+	}
+	_, m = run(35, weekend)
+	require.Equal(t, ModelWeekly, m)
+}

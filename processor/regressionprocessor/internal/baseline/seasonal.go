@@ -1,0 +1,330 @@
+package baseline
+
+import "math"
+
+const (
+	// DailyBuckets is the resolution of the time-of-day profile (30 minutes).
+	DailyBuckets = 48
+	// WeeklyBuckets is the resolution of the day-of-week correction (2 hours).
+	WeeklyBuckets = 84
+
+	nsPerDay  = int64(86400e9)
+	nsPerWeek = 7 * nsPerDay
+)
+
+// Model says which seasonal model a series uses.
+type Model uint8
+
+const (
+	ModelFlat   Model = iota // no seasonality: expected = level
+	ModelDaily               // level + time-of-day offset
+	ModelWeekly              // level + time-of-day offset + day-of-week correction
+)
+
+func (m Model) String() string {
+	switch m {
+	case ModelDaily:
+		return "daily"
+	case ModelWeekly:
+		return "weekly"
+	}
+	return "flat"
+}
+
+// Profile is a learned additive seasonal profile: the mean value of each
+// 30-minute time-of-day bucket with its own residual scale (so a busy hour
+// may be noisier than a quiet one), and a coarser day-of-week correction
+// learned on what the daily profile leaves. The offset of a bucket is its
+// mean minus the mean over all buckets (Ref), which has no daily ripple.
+// Times are UTC from the data timestamps.
+//
+// It also keeps the mean absolute error of the flat, daily and weekly models,
+// so the caller can use a seasonal model only when it explains the data
+// clearly better (Choose). Unseen buckets hold NaN.
+type Profile struct {
+	Off       [DailyBuckets]float32
+	Scale     [DailyBuckets]float32
+	Week      [WeeklyBuckets]float32
+	DayVisits [DailyBuckets]uint8 // days on which the bucket was seen (saturating)
+	WkVisits  [WeeklyBuckets]uint8
+
+	// Mean absolute errors of the models: short memory (flat vs daily) and
+	// long memory (…L: daily vs weekly, which needs weeks to compare).
+	ErrFlat, ErrDaily, ErrFlatL, ErrDailyL, ErrWeeklyL float32
+	Ref                                                float64 // median of the bucket means (see RefLevel)
+	First                                              int64   // first timestamp learned (Unix ns)
+	Prev                                               int64   // previous timestamp learned
+	PrevDay, PrevWeek                                  uint8   // buckets of the previous point
+	VisitN                                             uint16
+	Init                                               bool
+}
+
+// Slot is where a timestamp falls in the profile.
+type Slot struct {
+	Day  int // time-of-day bucket
+	Week int // day-of-week bucket
+}
+
+// SlotOf maps a Unix-nanosecond timestamp to its buckets.
+func SlotOf(ts int64) Slot {
+	tod := ts % nsPerDay
+	if tod < 0 {
+		tod += nsPerDay
+	}
+	tow := ts % nsPerWeek
+	if tow < 0 {
+		tow += nsPerWeek
+	}
+	return Slot{
+		Day:  int(tod * DailyBuckets / nsPerDay),
+		Week: int(tow * WeeklyBuckets / nsPerWeek),
+	}
+}
+
+func (p *Profile) reset() {
+	for i := range p.Off {
+		p.Off[i] = float32(math.NaN())
+		p.Scale[i] = float32(math.NaN())
+	}
+	for i := range p.Week {
+		p.Week[i] = float32(math.NaN())
+	}
+	p.DayVisits = [DailyBuckets]uint8{}
+	p.WkVisits = [WeeklyBuckets]uint8{}
+	p.ErrFlat, p.ErrDaily, p.ErrFlatL, p.ErrDailyL, p.ErrWeeklyL = 0, 0, 0, 0, 0
+	p.Ref = 0
+	p.PrevDay, p.PrevWeek = 0xff, 0xff
+	p.VisitN = 0
+	p.Init = true
+}
+
+func val(f float32) (float64, bool) {
+	if f != f { // NaN: unseen
+		return 0, false
+	}
+	return float64(f), true
+}
+
+// RefLevel is the reference level: the median of the time-of-day bucket
+// means, recomputed at each new bucket visit. A median, so that a series
+// that is zero most of the day and busy in bursts is not mistaken for a
+// seasonal one.
+func (p *Profile) RefLevel() float64 { return p.Ref }
+
+func (p *Profile) updateRef() {
+	var buf [DailyBuckets]float32
+	n := 0
+	for _, m := range p.Off {
+		if m == m {
+			// insertion sort into buf[:n]
+			j := n
+			for j > 0 && buf[j-1] > m {
+				buf[j] = buf[j-1]
+				j--
+			}
+			buf[j] = m
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		p.Ref = 0
+	case n%2 == 1:
+		p.Ref = float64(buf[n/2])
+	default:
+		p.Ref = (float64(buf[n/2-1]) + float64(buf[n/2])) / 2
+	}
+}
+
+// Offset returns the seasonal offset from the level under model m at slot s.
+func (p *Profile) Offset(m Model, s Slot) float64 {
+	if m == ModelFlat || !p.Init {
+		return 0
+	}
+	o, ok := val(p.Off[s.Day])
+	if !ok {
+		return 0
+	}
+	o -= p.Ref
+	if m == ModelWeekly {
+		w, _ := val(p.Week[s.Week])
+		o += w
+	}
+	return o
+}
+
+// BucketScale returns the learned residual scale of the time-of-day bucket,
+// or 0 when unseen.
+func (p *Profile) BucketScale(s Slot) float64 {
+	if !p.Init {
+		return 0
+	}
+	v, _ := val(p.Scale[s.Day])
+	return v
+}
+
+// SeasonalParams are the learning weights of a Profile.
+type SeasonalParams struct {
+	DayAlpha     float64 // weight of one day's visit in a time-of-day bucket
+	WeekAlpha    float64 // weight of one week's visit in a day-of-week bucket
+	ErrHalfLife  int64   // ns, half-life of the short model-error averages
+	ErrHalfLifeL int64   // ns, half-life of the long model-error averages
+	Clip         float64 // clip, in bucket scales
+	DailyGain    float64 // use daily when ErrDaily < DailyGain·ErrFlat
+	WeeklyGain   float64 // use weekly when ErrWeeklyL < WeeklyGain·ErrDailyL
+	MinDaily     int64   // ns of history before the daily model may be used
+	MinWeekly    int64   // ns of history before the weekly model may be used
+	AllowWeek    bool
+}
+
+// minVisits is how many days a time-of-day bucket must have been seen
+// (including the current one) before a seasonal model may use it: two
+// earlier days, so an immature profile does not alarm.
+const minVisits = 3
+
+const (
+	dayBucketNs  = nsPerDay / DailyBuckets
+	weekBucketNs = nsPerWeek / WeeklyBuckets
+)
+
+// visitAlpha spreads the weight of one visit of a bucket over its points:
+// a point that covers dt of a bucket of length span gets 1-(1-a)^(dt/span),
+// so the profile learns at the same speed per day whatever the sampling
+// interval.
+func visitAlpha(a float64, dt, span int64) float64 {
+	if dt <= 0 || dt >= span {
+		return a
+	}
+	return 1 - math.Pow(1-a, float64(dt)/float64(span))
+}
+
+// Learn updates the profile with the point (ts, x). scale is the series'
+// robust scale (the first guess of a new bucket's scale) and floor the
+// smallest scale used for clipping.
+//
+// A bucket's mean learns one visit (day) at a time with weight DayAlpha,
+// spread over the visit's points, and as a plain mean during its first
+// visits. The day-of-week correction learns on what the bucket mean leaves.
+// The model errors compare x with Ref (flat), with the bucket mean (daily)
+// and with both corrections (weekly), only on buckets learned on an earlier
+// day, so a profile that merely follows the current level within a visit is
+// not mistaken for seasonality.
+func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q SeasonalParams) {
+	if !p.Init {
+		p.reset()
+		p.First, p.Prev = ts, ts
+	}
+	dt := ts - p.Prev
+	p.Prev = ts
+	newVisit := uint8(s.Day) != p.PrevDay || dt >= dayBucketNs
+	if newVisit {
+		p.VisitN = 0
+		if p.DayVisits[s.Day] < 255 {
+			p.DayVisits[s.Day]++
+		}
+		p.updateRef()
+	}
+	if uint8(s.Week) != p.PrevWeek || dt >= weekBucketNs {
+		if p.WkVisits[s.Week] < 255 {
+			p.WkVisits[s.Week]++
+		}
+	}
+	p.PrevDay, p.PrevWeek = uint8(s.Day), uint8(s.Week)
+	if p.VisitN < 0xffff {
+		p.VisitN++
+	}
+
+	mean, hasMean := val(p.Off[s.Day])
+	wk, hasWk := val(p.Week[s.Week])
+	sc, _ := val(p.Scale[s.Day])
+	sc = math.Max(sc, floor)
+
+	if hasMean && p.DayVisits[s.Day] >= 2 {
+		// Model errors, measured before this point is learned.
+		rd := x - mean
+		rw := rd
+		if hasWk && p.WkVisits[s.Week] >= 2 {
+			rw = rd - wk
+		}
+		as, al := float32(1), float32(1)
+		if dt > 0 {
+			as = float32(1 - DecayFor(float64(dt), float64(q.ErrHalfLife)))
+			al = float32(1 - DecayFor(float64(dt), float64(q.ErrHalfLifeL)))
+		}
+		upd := func(e *float32, r float64, a float32) {
+			if *e == 0 {
+				*e = float32(math.Abs(r)) // first sample: nothing to clip against
+				return
+			}
+			c := 3 * math.Max(float64(*e), floor)
+			*e += a * (float32(math.Min(math.Abs(r), c)) - *e)
+		}
+		rf := x - p.Ref
+		upd(&p.ErrFlat, rf, as)
+		upd(&p.ErrDaily, rd, as)
+		upd(&p.ErrFlatL, rf, al)
+		upd(&p.ErrDailyL, rd, al)
+		upd(&p.ErrWeeklyL, rw, al)
+	}
+
+	if !hasMean {
+		p.Off[s.Day] = float32(x)
+		p.Scale[s.Day] = float32(math.Max(scale, floor))
+		if p.DayVisits[s.Day] <= 1 && p.VisitN == 1 && p.Ref == 0 {
+			p.updateRef()
+		}
+		return
+	}
+	target := x
+	if hasWk && p.WkVisits[s.Week] >= 2 {
+		target -= wk
+	}
+	e := target - mean
+	c := q.Clip * sc
+	// Early visits weigh as a running mean of the days seen so far.
+	a := visitAlpha(math.Max(q.DayAlpha, 1/float64(p.DayVisits[s.Day])), dt, dayBucketNs)
+	if p.DayVisits[s.Day] <= 1 {
+		// First visit: a running mean of the visit, clipped by the series'
+		// scale so a spike does not become the bucket's normal.
+		a = math.Max(a, 1/float64(p.VisitN))
+		c = q.Clip * math.Max(scale, floor)
+	}
+	p.Off[s.Day] = float32(mean + a*Clip(e, c))
+	p.Scale[s.Day] = float32(sc + a*(math.Min(math.Abs(e), q.Clip*sc)-sc))
+	if !q.AllowWeek || p.DayVisits[s.Day] < 2 {
+		return
+	}
+	r := x - mean
+	if !hasWk {
+		p.Week[s.Week] = float32(r)
+	} else {
+		p.Week[s.Week] = float32(wk + visitAlpha(q.WeekAlpha, dt, weekBucketNs)*Clip(r-wk, c))
+	}
+}
+
+// Choose returns the model to use at ts. The weekly model is used when, over
+// the long memory, it beats the daily one by WeeklyGain (and the daily one
+// is no worse than flat); otherwise the daily model when, over the short
+// memory, it beats flat by DailyGain. A model needs enough history: the
+// slot's bucket seen on an earlier day (week) and the minimum age.
+func (p *Profile) Choose(ts int64, s Slot, q SeasonalParams) Model {
+	if !p.Init {
+		return ModelFlat
+	}
+	age := ts - p.First
+	visits := p.DayVisits[s.Day]
+	if uint8(s.Day) != p.PrevDay || ts-p.Prev >= dayBucketNs {
+		visits++ // this point starts a new visit
+	}
+	if age < q.MinDaily || visits < minVisits {
+		return ModelFlat
+	}
+	if q.AllowWeek && age >= q.MinWeekly && p.WkVisits[s.Week] >= 2 && p.Week[s.Week] == p.Week[s.Week] &&
+		p.ErrWeeklyL < float32(q.WeeklyGain)*p.ErrDailyL && p.ErrDailyL < p.ErrFlatL {
+		return ModelWeekly
+	}
+	if p.ErrDaily < float32(q.DailyGain)*p.ErrFlat {
+		return ModelDaily
+	}
+	return ModelFlat
+}

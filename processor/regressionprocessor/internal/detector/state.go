@@ -1,0 +1,75 @@
+package detector
+
+import "github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/baseline"
+
+// State is everything learned about one series. It is a fixed-size value with
+// no pointers or slices (about 1.6 KiB, see TestStateSize): tables can keep
+// states in one slab that the garbage collector does not scan, and snapshots
+// are a plain binary encoding (see MarshalBinary). The zero State is a new
+// series.
+//
+// Fields are exported only for the binary codec; treat them as opaque.
+type State struct {
+	Last   int64  // timestamp of the last accepted point (Unix ns)
+	N      uint32 // accepted points
+	Model  uint8  // seasonal model in use (baseline.Model)
+	Mag    float64
+	Base   baseline.Robust
+	Season baseline.Profile
+	Spike  SpikeState
+	Shift  LevelShiftState
+	Drift  DriftState
+	Deploy DeployState
+	Dec    DecisionState
+}
+
+// SpikeState is the spike detector's part of a State.
+type SpikeState struct {
+	Env baseline.Envelope
+}
+
+// LevelShiftState is the change-point detector's part of a State.
+type LevelShiftState struct {
+	M        float64 // short-term mean of clipped z-scores
+	RunSum   float64 // sum of residuals of the current one-sided run
+	RunLen   uint16
+	RunSign  int8
+	Up, Down baseline.TailHist // |M| above / below the baseline
+}
+
+// DriftState is the drift detector's part of a State.
+type DriftState struct {
+	Trend baseline.Trend
+}
+
+// DeployState is the post-change detector's part of a State.
+type DeployState struct {
+	Version  uint64
+	ChangeAt int64
+	Before   [MaxDeployWindow]float32 // ring of the latest values
+	After    [MaxDeployWindow]float32 // values since the change
+	BN, BI   uint8                    // values in Before, next ring index
+	AN       uint8                    // values in After
+	Active   bool                     // collecting After
+}
+
+// DecisionState is the combiner's part of a State.
+type DecisionState struct {
+	Inhib     float64 // onset weighting: decayed recent score
+	InhibAt   int64
+	OpenedAt  int64
+	ClosedAt  int64
+	Open      bool
+	HasClosed bool
+	Kind      Kind // kind of the open anomaly
+	Dir       Direction
+}
+
+// Reset makes s a new series.
+func (s *State) Reset() { *s = State{} }
+
+// Points returns the number of accepted points.
+func (s *State) Points() uint32 { return s.N }
+
+// LastTime returns the timestamp of the last accepted point (Unix ns).
+func (s *State) LastTime() int64 { return s.Last }

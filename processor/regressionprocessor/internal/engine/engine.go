@@ -1,0 +1,174 @@
+// Package engine ties the regression detectors to bounded per-series state:
+// Observe(key, point) finds (or creates) the series' State in a bounded
+// table, runs the detector Model on it and returns the Verdict. It is the
+// whole numeric core the processor adapter calls under its one mutex; it
+// imports no collector package, owns no goroutine and reads no clock.
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/detector"
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/series"
+)
+
+// Config bounds the engine and configures its default model.
+type Config struct {
+	// MaxSeries bounds the number of series (least recently seen evicted).
+	MaxSeries int
+	// IdleTTL expires series without points for this long, in data time
+	// (see Expire). 0 keeps them until evicted.
+	IdleTTL time.Duration
+	// Detector is the configuration of the default model.
+	Detector detector.Config
+}
+
+// DefaultConfig returns the default engine configuration.
+func DefaultConfig() Config {
+	return Config{
+		MaxSeries: 100_000,
+		IdleTTL:   24 * time.Hour,
+		Detector:  detector.DefaultConfig(),
+	}
+}
+
+// Validate reports every invalid field at once.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.MaxSeries < 1 {
+		errs = append(errs, fmt.Errorf("max_series = %d: must be at least 1", c.MaxSeries))
+	}
+	if c.IdleTTL < 0 {
+		errs = append(errs, fmt.Errorf("idle_ttl = %v: must not be negative (0 = no expiry)", c.IdleTTL))
+	}
+	if err := c.Detector.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// Stats are the engine's counters since it was created; the adapter turns
+// them into self-metrics.
+type Stats struct {
+	Points     uint64 // points evaluated
+	Invalid    uint64 // NaN/±Inf values skipped
+	OutOfOrder uint64 // points not newer than the series' last one, skipped
+	Created    uint64 // series created
+	Evicted    uint64 // series evicted because the table was full
+	Expired    uint64 // series removed by Expire
+	Restored   uint64 // series restored from snapshots
+	Series     int    // series held now
+}
+
+// Engine is the per-series detection engine. It is not safe for concurrent
+// use: the adapter serialises calls.
+type Engine struct {
+	table *series.Table[detector.State]
+	model *detector.Model
+	stats Stats
+}
+
+// New builds an engine.
+func New(cfg Config) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m, err := detector.New(cfg.Detector)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{
+		table: series.NewTable[detector.State](cfg.MaxSeries, cfg.IdleTTL),
+		model: m,
+	}, nil
+}
+
+// Model returns the default model.
+func (e *Engine) Model() *detector.Model { return e.model }
+
+// Observe evaluates one point of series k with the default model.
+func (e *Engine) Observe(k series.Key, p detector.Point) detector.Verdict {
+	return e.ObserveWith(k, e.model, p)
+}
+
+// ObserveWith evaluates one point of series k with model m (per-metric
+// overrides). A series should always be observed with the same model.
+func (e *Engine) ObserveWith(k series.Key, m *detector.Model, p detector.Point) detector.Verdict {
+	st, res, _ := e.table.Get(k, p.Time) // never fails: eviction is on
+	if res.Created {
+		e.stats.Created++
+	}
+	if res.Evicted {
+		e.stats.Evicted++
+	}
+	v := m.Observe(st, p)
+	switch v.Skip {
+	case detector.SkipInvalid:
+		e.stats.Invalid++
+	case detector.SkipOutOfOrder:
+		e.stats.OutOfOrder++
+	default:
+		e.stats.Points++
+	}
+	return v
+}
+
+// Expire removes series whose last point is older than the idle TTL before
+// now (a data time, or the wall clock in a live collector) and returns how
+// many went.
+func (e *Engine) Expire(now time.Time) int {
+	n := e.table.Expire(now.UnixNano(), nil)
+	e.stats.Expired += uint64(n)
+	return n
+}
+
+// Forget removes series k.
+func (e *Engine) Forget(k series.Key) bool { return e.table.Delete(k) }
+
+// Len returns the number of series held.
+func (e *Engine) Len() int { return e.table.Len() }
+
+// Stats returns the counters.
+func (e *Engine) Stats() Stats {
+	s := e.stats
+	s.Series = e.table.Len()
+	return s
+}
+
+// Snapshot appends the encoded state of series k to dst; ok is false when
+// the series is unknown.
+func (e *Engine) Snapshot(dst []byte, k series.Key) (out []byte, ok bool) {
+	st := e.table.Peek(k)
+	if st == nil {
+		return dst, false
+	}
+	return st.AppendBinary(dst), true
+}
+
+// Restore replaces (or creates) the state of series k from a snapshot made by
+// Snapshot. A snapshot that does not decode leaves the engine unchanged.
+func (e *Engine) Restore(k series.Key, data []byte) error {
+	var st detector.State
+	if err := st.UnmarshalBinary(data); err != nil {
+		return fmt.Errorf("series %s: %w", k, err)
+	}
+	p, res, err := e.table.Get(k, st.LastTime())
+	if err != nil {
+		return err
+	}
+	if res.Evicted {
+		e.stats.Evicted++
+	}
+	*p = st
+	e.stats.Restored++
+	return nil
+}
+
+// Range calls fn for every series from the least to the most recently seen,
+// with its last data time, until fn returns false (for example to snapshot
+// all series). fn must not call back into the engine.
+func (e *Engine) Range(fn func(k series.Key, last int64, st *detector.State) bool) {
+	e.table.Range(fn)
+}

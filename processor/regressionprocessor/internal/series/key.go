@@ -1,0 +1,72 @@
+package series
+
+import (
+	"encoding/hex"
+	"math/bits"
+)
+
+// Key identifies a series: a 128-bit FNV-1a hash of its identity. It is
+// stable across processes and versions, so persisted baselines find their
+// series again after a restart.
+type Key struct{ Hi, Lo uint64 }
+
+// FNV-1a 128-bit parameters.
+const (
+	offsetHi = 0x6c62272e07bb0142
+	offsetLo = 0x62b821756295c58d
+	primeLo  = 0x13b // prime = 2^88 + 0x13b
+)
+
+// Hasher builds a Key incrementally without allocating. The zero value is
+// not ready: start from NewHasher.
+type Hasher struct{ hi, lo uint64 }
+
+// NewHasher returns a hasher at the FNV offset basis.
+func NewHasher() Hasher { return Hasher{offsetHi, offsetLo} }
+
+func (h *Hasher) byte(b byte) {
+	lo := h.lo ^ uint64(b)
+	// (hi, lo) * (2^88 + 0x13b) mod 2^128
+	ph, pl := bits.Mul64(lo, primeLo)
+	h.hi = ph + h.hi*primeLo + lo<<24
+	h.lo = pl
+}
+
+// WriteString adds s followed by a separator, so ("ab","c") and ("a","bc")
+// hash differently.
+func (h *Hasher) WriteString(s string) {
+	for i := 0; i < len(s); i++ {
+		h.byte(s[i])
+	}
+	h.byte(0xff)
+}
+
+// WriteBytes adds b followed by a separator.
+func (h *Hasher) WriteBytes(b []byte) {
+	for _, c := range b {
+		h.byte(c)
+	}
+	h.byte(0xff)
+}
+
+// Key returns the key of everything written so far.
+func (h *Hasher) Key() Key { return Key{h.hi, h.lo} }
+
+// KeyOf hashes the given parts in order.
+func KeyOf(parts ...string) Key {
+	h := NewHasher()
+	for _, p := range parts {
+		h.WriteString(p)
+	}
+	return h.Key()
+}
+
+// String is the key as 32 hex digits.
+func (k Key) String() string {
+	var b [16]byte
+	for i := 0; i < 8; i++ {
+		b[i] = byte(k.Hi >> (56 - 8*i))
+		b[8+i] = byte(k.Lo >> (56 - 8*i))
+	}
+	return hex.EncodeToString(b[:])
+}

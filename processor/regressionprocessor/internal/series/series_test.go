@@ -1,0 +1,138 @@
+package series
+
+import (
+	"hash/fnv"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestKeyIsFNV128a(t *testing.T) {
+	h := NewHasher()
+	h.WriteString("http.server.duration")
+	h.WriteString("service.name=checkout")
+	ref := fnv.New128a()
+	ref.Write([]byte("http.server.duration\xffservice.name=checkout\xff"))
+	want := ref.Sum(nil)
+	k := h.Key()
+	var got [16]byte
+	for i := 0; i < 8; i++ {
+		got[i] = byte(k.Hi >> (56 - 8*i))
+		got[8+i] = byte(k.Lo >> (56 - 8*i))
+	}
+	assert.Equal(t, want, got[:])
+	assert.Equal(t, k, KeyOf("http.server.duration", "service.name=checkout"))
+	assert.NotEqual(t, KeyOf("ab", "c"), KeyOf("a", "bc"))
+	assert.Len(t, k.String(), 32)
+	assert.Zero(t, testing.AllocsPerRun(100, func() {
+		h := NewHasher()
+		h.WriteString("x")
+		_ = h.Key()
+	}))
+}
+
+type val struct{ n int }
+
+func TestTableEvictsLeastRecentlySeen(t *testing.T) {
+	tb := NewTable[val](3, 0)
+	for i, k := range []string{"a", "b", "c"} {
+		v, res, err := tb.Get(KeyOf(k), int64(i))
+		require.NoError(t, err)
+		require.True(t, res.Created)
+		v.n = i
+	}
+	// Touch "a": "b" is now the least recently seen.
+	v, res, _ := tb.Get(KeyOf("a"), 10)
+	assert.False(t, res.Created)
+	assert.Equal(t, 0, v.n)
+	_, res, _ = tb.Get(KeyOf("d"), 11)
+	assert.True(t, res.Evicted)
+	assert.Equal(t, KeyOf("b"), res.EvictedKey)
+	assert.Nil(t, tb.Peek(KeyOf("b")))
+	assert.Equal(t, 3, tb.Len())
+	assert.Equal(t, 2, tb.Peek(KeyOf("c")).n)
+
+	strict := NewTable[val](1, 0, WithoutEviction())
+	_, _, err := strict.Get(KeyOf("x"), 0)
+	require.NoError(t, err)
+	_, _, err = strict.Get(KeyOf("y"), 0)
+	assert.ErrorIs(t, err, ErrTooManySeries)
+}
+
+func TestTableIdleExpiry(t *testing.T) {
+	tb := NewTable[val](0, time.Hour)
+	h := int64(time.Hour)
+	tb.Get(KeyOf("old"), 0)
+	tb.Get(KeyOf("mid"), h/2)
+	tb.Get(KeyOf("new"), 2*h)
+	var gone []Key
+	n := tb.Expire(2*h, func(k Key, _ *val) { gone = append(gone, k) })
+	assert.Equal(t, 2, n)
+	assert.Equal(t, []Key{KeyOf("old"), KeyOf("mid")}, gone)
+	assert.Equal(t, 1, tb.Len())
+	assert.Zero(t, tb.Expire(2*h+h/2, nil), "not idle long enough")
+	assert.Equal(t, 1, tb.Expire(4*h, nil))
+	assert.Zero(t, NewTable[val](0, 0).Expire(1<<62, nil), "no TTL")
+}
+
+// TestTableMatchesModel runs random operations against a map and checks
+// the table's contents, order and links stay consistent (swap-remove,
+// chunk release).
+func TestTableMatchesModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	tb := NewTable[val](3000, 0)
+	model := map[Key]int{}
+	var order []Key // least recently seen first
+	touch := func(k Key) {
+		for i, o := range order {
+			if o == k {
+				order = append(order[:i], order[i+1:]...)
+				break
+			}
+		}
+		order = append(order, k)
+	}
+	for step := 0; step < 30000; step++ {
+		k := KeyOf(string(rune('a' + rng.IntN(4000))))
+		switch rng.IntN(10) {
+		case 0:
+			got := tb.Delete(k)
+			_, want := model[k]
+			require.Equal(t, want, got)
+			delete(model, k)
+			for i, o := range order {
+				if o == k {
+					order = append(order[:i], order[i+1:]...)
+					break
+				}
+			}
+		default:
+			v, res, err := tb.Get(k, int64(step))
+			require.NoError(t, err)
+			if res.Evicted {
+				require.Equal(t, order[0], res.EvictedKey)
+				delete(model, order[0])
+				order = order[1:]
+			}
+			if _, ok := model[k]; ok {
+				require.Equal(t, model[k], v.n)
+			} else {
+				require.True(t, res.Created)
+			}
+			v.n = step
+			model[k] = step
+			touch(k)
+		}
+		require.Equal(t, len(model), tb.Len())
+	}
+	var got []Key
+	tb.Range(func(k Key, _ int64, v *val) bool {
+		require.Equal(t, model[k], v.n)
+		got = append(got, k)
+		return true
+	})
+	assert.Equal(t, order, got)
+}
