@@ -7,10 +7,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,7 +22,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	_ "google.golang.org/grpc/encoding/gzip" // the otlp_grpc exporter compresses with gzip by default
 )
 
 // passthroughConfig: metrics from OTLP to a JSON file, logs from OTLP to an OTLP sink, so
@@ -71,7 +68,7 @@ service:
 `
 
 func TestOTLPMetricsAndLogsPassThrough(t *testing.T) {
-	sink := startLogSink(t)
+	sink := startSink(t)
 	values := map[string]any{
 		"Health":      freePort(t),
 		"OTLP":        freePort(t),
@@ -103,9 +100,9 @@ func TestOTLPMetricsAndLogsPassThrough(t *testing.T) {
 	require.NoError(t, pmetrictest.CompareMetrics(wantMetrics, gotMetrics))
 
 	eventually(t, 20*time.Second, "logs at the OTLP sink", func() bool {
-		return sink.received().LogRecordCount() >= wantLogs.LogRecordCount()
+		return sink.receivedLogs().LogRecordCount() >= wantLogs.LogRecordCount()
 	})
-	require.NoError(t, plogtest.CompareLogs(wantLogs, sink.received()))
+	require.NoError(t, plogtest.CompareLogs(wantLogs, sink.receivedLogs()))
 }
 
 func sampleMetrics() pmetric.Metrics {
@@ -162,40 +159,5 @@ func readMetricsFile(t *testing.T, path string) pmetric.Metrics {
 		}
 		md.ResourceMetrics().MoveAndAppendTo(out.ResourceMetrics())
 	}
-	return out
-}
-
-// logSink is an OTLP/gRPC logs server that keeps what it receives.
-type logSink struct {
-	plogotlp.UnimplementedGRPCServer
-	addr string
-	mu   sync.Mutex
-	logs plog.Logs
-}
-
-func startLogSink(t *testing.T) *logSink {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	s := &logSink{addr: l.Addr().String(), logs: plog.NewLogs()}
-	srv := grpc.NewServer()
-	plogotlp.RegisterGRPCServer(srv, s)
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(srv.Stop)
-	return s
-}
-
-func (s *logSink) Export(_ context.Context, req plogotlp.ExportRequest) (plogotlp.ExportResponse, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	req.Logs().ResourceLogs().MoveAndAppendTo(s.logs.ResourceLogs())
-	return plogotlp.NewExportResponse(), nil
-}
-
-func (s *logSink) received() plog.Logs {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := plog.NewLogs()
-	s.logs.CopyTo(out)
 	return out
 }
