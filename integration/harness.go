@@ -68,8 +68,11 @@ func freePort(t *testing.T) int {
 	if err != nil {
 		t.Fatalf("reserving a port: %v", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	port := l.Addr().(*net.TCPAddr).Port
+	if err := l.Close(); err != nil {
+		t.Fatalf("releasing port %d: %v", port, err)
+	}
+	return port
 }
 
 // syncBuffer collects the collector's output; the process writes while tests read.
@@ -151,7 +154,7 @@ func (c *Collector) waitHealthy(t *testing.T, url string) {
 		default:
 		}
 		if resp, err := client.Get(url); err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return
 			}
