@@ -18,21 +18,22 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// stockComponents are the upstream parts the distribution promises (docs/components.md).
-var stockComponents = map[string][]string{
+// distributionComponents are our own components and the upstream parts the distribution
+// promises (docs/components.md).
+var distributionComponents = map[string][]string{
 	"receivers":  {"otlp", "host_metrics", "file_log", "webhook_event", "prometheus"},
-	"processors": {"batch", "memory_limiter", "resource_detection", "transform", "filter", "attributes"},
+	"processors": {"batch", "memory_limiter", "resource_detection", "transform", "filter", "attributes", "regression"},
 	"connectors": {"forward", "service_graph"},
 	"exporters":  {"debug", "otlp_grpc", "otlp_http", "file", "prometheus", "load_balancing"},
 	"extensions": {"health_check", "pprof", "zpages", "file_storage", "bearertokenauth", "basicauth"},
 }
 
-func TestComponentsListsStockParts(t *testing.T) {
+func TestComponentsListsDistribution(t *testing.T) {
 	out, err := exec.Command(binary(t), "components").Output()
 	require.NoError(t, err)
 	var listed map[string]any
 	require.NoError(t, yaml.Unmarshal(out, &listed))
-	for kind, want := range stockComponents {
+	for kind, want := range distributionComponents {
 		names := componentNames(listed[kind])
 		for _, name := range want {
 			require.Contains(t, names, name, "%s: %s missing from `otelcol-aiops components`", kind, name)
@@ -65,6 +66,7 @@ func TestQuickstart(t *testing.T) {
 		fmt.Sprintf("AIOPS_OTLP_HTTP_ENDPOINT=127.0.0.1:%d", freePort(t)),
 		fmt.Sprintf("AIOPS_TELEMETRY_PORT=%d", freePort(t)),
 		"AIOPS_SCRAPE_INTERVAL=1s",
+		"AIOPS_DATA_DIR=" + t.TempDir(),
 	}
 	col := startCollector(t, fmt.Sprintf("http://127.0.0.1:%d/", health), env,
 		"--config", filepath.Join(repoRoot(t), "configs", "quickstart.yaml"))

@@ -7,8 +7,8 @@
 // go.mod after distmod has merged its requirements and replaces into the root go.mod.
 //
 //	distmod -from <ocb output>/go.mod -to go.mod   merge (then run go mod tidy)
-//	distmod -from <ocb output>/go.mod -check       fail unless the root module selects
-//	                                               exactly the manifest's versions
+//	distmod -from <ocb output>/go.mod -check       fail unless the root module (./go.mod)
+//	                                               selects exactly the manifest's versions
 //
 // -check is ocb's strict version check applied to the root module: a dependency of one
 // of our components must never silently upgrade a collector module the manifest pins.
@@ -46,11 +46,14 @@ func run(from, to string, check bool) error {
 		return err
 	}
 	if check {
-		return checkSelected(dist)
+		to = "go.mod"
 	}
 	root, err := readModFile(to)
 	if err != nil {
 		return err
+	}
+	if check {
+		return checkSelected(root.Module.Mod.Path, dist)
 	}
 	if err := merge(root, dist); err != nil {
 		return err
@@ -100,12 +103,12 @@ func isSelf(path, self string) bool {
 }
 
 // checkSelected compares what `go list -m` selects in the current module with the
-// versions the manifest asked for.
-func checkSelected(dist *modfile.File) error {
+// versions the manifest asked for (our own components, packages of self, excepted).
+func checkSelected(self string, dist *modfile.File) error {
 	want := map[string]string{}
 	var paths []string
 	for _, r := range dist.Require {
-		if r.Indirect {
+		if r.Indirect || isSelf(r.Mod.Path, self) {
 			continue
 		}
 		want[r.Mod.Path] = r.Mod.Version

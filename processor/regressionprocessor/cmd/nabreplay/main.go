@@ -1,15 +1,20 @@
-// Command nabreplay feeds CSV series (NAB format: timestamp,value) through the
-// regression engine one row at a time, with no lookahead, and writes
-// timestamp,value,anomaly_score per row, for scoring with NAB's rules
-// (../shared/bench/nabscore.py).
+// Command nabreplay feeds CSV series (NAB format: timestamp,value) one row at a
+// time, with no lookahead, through the real regression processor (created by
+// its factory; each row becomes a one-point pmetric gauge passed to
+// ConsumeMetrics, and the score is read back from the aiops.anomaly.score
+// series in the output) and writes timestamp,value,anomaly_score per row, for
+// scoring with NAB's rules (../shared/bench/nabscore.py).
 //
 //	nabreplay -data ../shared/bench/nab/data -labels ../shared/bench/nab/labels.json -out /tmp/results
 //	nabreplay -data series.csv -out scored.csv
 //
 // With -labels only the files listed there are replayed. -config takes a JSON
-// object merged over the default detector configuration (for experiments;
-// durations are in nanoseconds). Each file is its own series in a fresh
-// engine, so files do not influence one another.
+// object of processor configuration merged over the factory defaults, e.g.
+// '{"detection":{"threshold":0.45}}' (the replay always sets emit::mode all).
+// -mode engine bypasses the collector adapter and drives the engine directly;
+// there -config is merged over the detector configuration (every knob, for
+// tuning experiments; durations in nanoseconds). Each file is its own series
+// in a fresh processor (or engine), so files do not influence one another.
 package main
 
 import (
@@ -42,8 +47,14 @@ func main() {
 }
 
 type options struct {
-	data, labels, out, config string
-	verbose                   bool
+	data, labels, out, config, mode string
+	verbose                         bool
+}
+
+// observer scores one row; extra holds the verbose columns.
+type observer interface {
+	observe(t time.Time, v float64) (score float64, extra []byte, err error)
+	close() error
 }
 
 func run(args []string, stderr io.Writer) error {
@@ -54,7 +65,8 @@ func run(args []string, stderr io.Writer) error {
 	fl.StringVar(&o.labels, "labels", "", "NAB labels JSON: replay only the files it lists (paths relative to -data)")
 	fl.StringVar(&o.out, "out", "", "output file (single input) or directory (mirrors the input tree) (required)")
 	fl.StringVar(&o.config, "config", "", "JSON merged over the default detector config, e.g. '{\"Threshold\":0.5}'")
-	fl.BoolVar(&o.verbose, "verbose", false, "add raw,expected,lower,upper,kind,direction,decision columns")
+	fl.StringVar(&o.mode, "mode", "processor", "processor (the real processor through ConsumeMetrics) or engine (the engine alone)")
+	fl.BoolVar(&o.verbose, "verbose", false, "add the expected value, band, kind, direction and decision columns")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -62,16 +74,39 @@ func run(args []string, stderr io.Writer) error {
 		fl.Usage()
 		return errors.New("-data and -out are required")
 	}
-	cfg := engine.DefaultConfig()
-	cfg.MaxSeries = 1
-	cfg.IdleTTL = 0
-	if o.config != "" {
-		if err := json.Unmarshal([]byte(o.config), &cfg.Detector); err != nil {
+	var newObserver func() (observer, error)
+	switch o.mode {
+	case "processor":
+		cfg, err := processorConfig(o.config)
+		if err != nil {
+			return err
+		}
+		newObserver = func() (observer, error) { return newProcessorObserver(cfg, o.verbose) }
+	case "engine":
+		cfg := engine.DefaultConfig()
+		cfg.MaxSeries = 1
+		cfg.IdleTTL = 0
+		if o.config != "" {
+			if err := json.Unmarshal([]byte(o.config), &cfg.Detector); err != nil {
+				return fmt.Errorf("-config: %w", err)
+			}
+		}
+		if err := cfg.Validate(); err != nil {
 			return fmt.Errorf("-config: %w", err)
 		}
+		newObserver = func() (observer, error) {
+			eng, err := engine.New(cfg)
+			return &engineObserver{eng: eng, verbose: o.verbose}, err
+		}
+	default:
+		return fmt.Errorf("-mode %q: want processor or engine", o.mode)
 	}
-	if err := cfg.Validate(); err != nil {
-		return fmt.Errorf("-config: %w", err)
+	header := "timestamp,value,anomaly_score\n"
+	if o.verbose {
+		header = "timestamp,value,anomaly_score,raw,expected,lower,upper,kind,direction,decision,seasonal\n"
+		if o.mode == "processor" {
+			header = "timestamp,value,anomaly_score,expected,lower,upper,kind,direction,decision\n"
+		}
 	}
 
 	fi, err := os.Stat(o.data)
@@ -79,7 +114,7 @@ func run(args []string, stderr io.Writer) error {
 		return fmt.Errorf("-data: %w", err)
 	}
 	if !fi.IsDir() {
-		return replayFile(o.data, o.out, cfg, o.verbose)
+		return replayFile(o.data, o.out, newObserver, header)
 	}
 	rels, err := listFiles(o.data, o.labels)
 	if err != nil {
@@ -90,11 +125,11 @@ func run(args []string, stderr io.Writer) error {
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
 		}
-		if err := replayFile(filepath.Join(o.data, rel), dst, cfg, o.verbose); err != nil {
+		if err := replayFile(filepath.Join(o.data, rel), dst, newObserver, header); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(stderr, "nabreplay: %d files written under %s\n", len(rels), o.out)
+	_, _ = fmt.Fprintf(stderr, "nabreplay: %d files written under %s\n", len(rels), o.out)
 	return nil
 }
 
@@ -135,23 +170,26 @@ func listFiles(dir, labels string) ([]string, error) {
 	return rels, nil
 }
 
-func replayFile(src, dst string, cfg engine.Config, verbose bool) error {
+func replayFile(src, dst string, newObserver func() (observer, error), header string) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
-	defer in.Close()
+	defer func() { _ = in.Close() }()
 	out, err := os.Create(dst)
 	if err != nil {
 		return err
 	}
-	eng, err := engine.New(cfg)
+	obs, err := newObserver()
 	if err != nil {
-		out.Close()
+		_ = out.Close()
 		return err
 	}
 	w := bufio.NewWriter(out)
-	err = replay(in, w, eng, series.KeyOf(filepath.ToSlash(src)), verbose)
+	err = replay(in, w, obs, header)
+	if cerr := obs.close(); err == nil {
+		err = cerr
+	}
 	if ferr := w.Flush(); err == nil {
 		err = ferr
 	}
@@ -168,7 +206,7 @@ func replayFile(src, dst string, cfg engine.Config, verbose bool) error {
 // timestamp,value,anomaly_score rows to w. A row whose value does not parse
 // is fed as NaN (skipped by the engine, score 0); a bad timestamp is an
 // error.
-func replay(r io.Reader, w io.Writer, eng *engine.Engine, key series.Key, verbose bool) error {
+func replay(r io.Reader, w io.Writer, obs observer, header string) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	if !sc.Scan() {
@@ -176,10 +214,6 @@ func replay(r io.Reader, w io.Writer, eng *engine.Engine, key series.Key, verbos
 			return err
 		}
 		return errors.New("empty file")
-	}
-	header := "timestamp,value,anomaly_score\n"
-	if verbose {
-		header = "timestamp,value,anomaly_score,raw,expected,lower,upper,kind,direction,decision,seasonal\n"
 	}
 	if _, err := io.WriteString(w, header); err != nil {
 		return err
@@ -205,34 +239,56 @@ func replay(r io.Reader, w io.Writer, eng *engine.Engine, key series.Key, verbos
 		if err != nil {
 			v = nan()
 		}
-		vd := eng.Observe(key, detector.Point{Time: t.UnixNano(), Value: v})
+		score, extra, err := obs.observe(t, v)
+		if err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
 		buf = append(buf[:0], ts...)
 		buf = append(buf, ',')
 		buf = append(buf, val...)
 		buf = append(buf, ',')
-		buf = strconv.AppendFloat(buf, vd.Score, 'f', 6, 64)
-		if verbose {
-			buf = append(buf, ',')
-			buf = strconv.AppendFloat(buf, vd.Raw, 'f', 6, 64)
-			for _, f := range [...]float64{vd.Expected, vd.Lower, vd.Upper} {
-				buf = append(buf, ',')
-				buf = strconv.AppendFloat(buf, f, 'g', 8, 64)
-			}
-			buf = append(buf, ',')
-			buf = append(buf, vd.Kind.String()...)
-			buf = append(buf, ',')
-			buf = append(buf, vd.Direction.String()...)
-			buf = append(buf, ',')
-			buf = append(buf, vd.Decision.String()...)
-			buf = append(buf, ',')
-			buf = append(buf, baseline.Model(vd.Seasonal).String()...)
-		}
+		buf = strconv.AppendFloat(buf, score, 'f', 6, 64)
+		buf = append(buf, extra...)
 		buf = append(buf, '\n')
 		if _, err := w.Write(buf); err != nil {
 			return err
 		}
 	}
 	return sc.Err()
+}
+
+// engineObserver drives the engine directly (-mode engine).
+type engineObserver struct {
+	eng     *engine.Engine
+	verbose bool
+	buf     []byte
+}
+
+var engineKey = series.KeyOf("nabreplay")
+
+func (o *engineObserver) close() error { return nil }
+
+func (o *engineObserver) observe(t time.Time, v float64) (float64, []byte, error) {
+	vd := o.eng.Observe(engineKey, detector.Point{Time: t.UnixNano(), Value: v})
+	buf := o.buf[:0]
+	if o.verbose {
+		buf = append(buf, ',')
+		buf = strconv.AppendFloat(buf, vd.Raw, 'f', 6, 64)
+		for _, f := range [...]float64{vd.Expected, vd.Lower, vd.Upper} {
+			buf = append(buf, ',')
+			buf = strconv.AppendFloat(buf, f, 'g', 8, 64)
+		}
+		buf = append(buf, ',')
+		buf = append(buf, vd.Kind.String()...)
+		buf = append(buf, ',')
+		buf = append(buf, vd.Direction.String()...)
+		buf = append(buf, ',')
+		buf = append(buf, vd.Decision.String()...)
+		buf = append(buf, ',')
+		buf = append(buf, baseline.Model(vd.Seasonal).String()...)
+	}
+	o.buf = buf
+	return vd.Score, buf, nil
 }
 
 var timeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02 15:04:05.999999999", time.RFC3339Nano}

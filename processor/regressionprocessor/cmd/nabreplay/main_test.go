@@ -67,7 +67,16 @@ func TestReplaySingleFile(t *testing.T) {
 	for i := 1; i < len(rows); i++ {
 		require.True(t, strings.HasPrefix(rows2[i], rows[i]+","), "row %d", i)
 	}
-	assert.Contains(t, rows2[0], "kind,direction,decision,seasonal")
+	assert.Contains(t, rows2[0], "expected,lower,upper,kind,direction,decision")
+	assert.Contains(t, rows2[401], ",spike,up,open")
+
+	// The processor gives the engine's scores: the adapter adds no numerics.
+	out3 := filepath.Join(dir, "out3.csv")
+	require.NoError(t, run([]string{"-mode", "engine", "-data", in, "-out", out3}, &stderr))
+	assert.Equal(t, rows, readRows(t, out3))
+	out4 := filepath.Join(dir, "out4.csv")
+	require.NoError(t, run([]string{"-mode", "engine", "-data", in, "-out", out4, "-verbose"}, &stderr))
+	assert.Contains(t, readRows(t, out4)[0], "kind,direction,decision,seasonal")
 }
 
 func TestReplayDirectoryWithLabels(t *testing.T) {
@@ -92,9 +101,13 @@ func TestReplayErrors(t *testing.T) {
 	assert.Error(t, run([]string{"-data", filepath.Join(dir, "missing"), "-out", dir}, &stderr))
 	in := filepath.Join(dir, "s.csv")
 	writeCSV(t, in, 10, 5)
-	err := run([]string{"-data", in, "-out", filepath.Join(dir, "o.csv"), "-config", `{"Threshold": 7}`}, &stderr)
+	err := run([]string{"-data", in, "-out", filepath.Join(dir, "o.csv"), "-config", `{"detection": {"threshold": 7}}`}, &stderr)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "threshold")
+	err = run([]string{"-mode", "engine", "-data", in, "-out", filepath.Join(dir, "o.csv"), "-config", `{"Threshold": 7}`}, &stderr)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "threshold")
+	assert.Error(t, run([]string{"-mode", "nope", "-data", in, "-out", dir}, &stderr))
 	bad := filepath.Join(dir, "bad.csv")
 	require.NoError(t, os.WriteFile(bad, []byte("timestamp,value\nyesterday,1\n"), 0o644))
 	err = run([]string{"-data", bad, "-out", filepath.Join(dir, "o.csv")}, &stderr)

@@ -64,10 +64,10 @@ func (s *State) UnmarshalBinary(data []byte) error {
 	}
 	var st State
 	if _, err := binary.Decode(body[len(snapMagic)+1:], binary.LittleEndian, &st); err != nil {
-		return fmt.Errorf("%w: %v", ErrSnapshot, err)
+		return fmt.Errorf("%w: %w", ErrSnapshot, err)
 	}
 	if err := st.check(); err != nil {
-		return fmt.Errorf("%w: %v", ErrSnapshot, err)
+		return fmt.Errorf("%w: %w", ErrSnapshot, err)
 	}
 	*s = st
 	return nil

@@ -253,10 +253,15 @@ func (m *Model) decide(st *State, v *Verdict, ts int64) {
 	case d.Open && v.Raw < m.cfg.ExitThreshold:
 		d.Open, d.HasClosed, d.ClosedAt = false, true, ts
 		v.Decision = DecisionClose
+		// The close reports the anomaly's last kind and direction, so it
+		// pairs with the last ongoing event.
+		v.Kind, v.Direction = d.Kind, d.Dir
 	case d.Open:
 		v.Decision, v.Anomalous = DecisionOngoing, true
 		if v.Kind == KindNone {
 			v.Kind, v.Direction = d.Kind, d.Dir
+		} else {
+			d.Kind, d.Dir = v.Kind, v.Direction
 		}
 	case score >= m.cfg.Threshold && (!d.HasClosed || ts-d.ClosedAt >= m.coolDown):
 		d.Open, d.OpenedAt, d.Kind, d.Dir = true, ts, v.Kind, v.Direction

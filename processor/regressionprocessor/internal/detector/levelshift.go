@@ -63,10 +63,10 @@ func (d *levelShiftDetector) observe(st *State, c *pointCtx) Signal {
 	case c.z < -d.confirmZ:
 		sign = -1
 	}
-	switch {
-	case sign == 0:
+	switch sign {
+	case 0:
 		s.RunSign, s.RunLen, s.RunSum = 0, 0, 0
-	case sign == s.RunSign:
+	case s.RunSign:
 		if s.RunLen < math.MaxUint16 {
 			s.RunLen++
 		}

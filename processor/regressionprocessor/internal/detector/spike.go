@@ -55,9 +55,10 @@ func (d *spikeDetector) observe(st *State, c *pointCtx) Signal {
 	}
 	s.Env.Update(c.x, st.Base.Level, decay)
 
-	if sig.Dir == DirDown {
+	switch sig.Dir {
+	case DirDown:
 		sig.Kind = KindDip
-	} else if sig.Dir == DirUp {
+	case DirUp:
 		sig.Kind = KindSpike
 	}
 	return sig

@@ -8,6 +8,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/detector"
@@ -65,7 +66,7 @@ type Stats struct {
 // Engine is the per-series detection engine. It is not safe for concurrent
 // use: the adapter serialises calls.
 type Engine struct {
-	table *series.Table[detector.State]
+	table *series.Table[slot]
 	model *detector.Model
 	stats Stats
 }
@@ -80,7 +81,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	return &Engine{
-		table: series.NewTable[detector.State](cfg.MaxSeries, cfg.IdleTTL),
+		table: series.NewTable[slot](cfg.MaxSeries, cfg.IdleTTL),
 		model: m,
 	}, nil
 }
@@ -96,14 +97,23 @@ func (e *Engine) Observe(k series.Key, p detector.Point) detector.Verdict {
 // ObserveWith evaluates one point of series k with model m (per-metric
 // overrides). A series should always be observed with the same model.
 func (e *Engine) ObserveWith(k series.Key, m *detector.Model, p detector.Point) detector.Verdict {
-	st, res, _ := e.table.Get(k, p.Time) // never fails: eviction is on
+	sl := e.get(k, p.Time)
+	return e.observe(sl, m, p)
+}
+
+func (e *Engine) get(k series.Key, now int64) *slot {
+	sl, res, _ := e.table.Get(k, now) // never fails: eviction is on
 	if res.Created {
 		e.stats.Created++
 	}
 	if res.Evicted {
 		e.stats.Evicted++
 	}
-	v := m.Observe(st, p)
+	return sl
+}
+
+func (e *Engine) observe(sl *slot, m *detector.Model, p detector.Point) detector.Verdict {
+	v := m.Observe(&sl.st, p)
 	switch v.Skip {
 	case detector.SkipInvalid:
 		e.stats.Invalid++
@@ -140,11 +150,11 @@ func (e *Engine) Stats() Stats {
 // Snapshot appends the encoded state of series k to dst; ok is false when
 // the series is unknown.
 func (e *Engine) Snapshot(dst []byte, k series.Key) (out []byte, ok bool) {
-	st := e.table.Peek(k)
-	if st == nil {
+	sl := e.table.Peek(k)
+	if sl == nil {
 		return dst, false
 	}
-	return st.AppendBinary(dst), true
+	return sl.st.AppendBinary(dst), true
 }
 
 // Restore replaces (or creates) the state of series k from a snapshot made by
@@ -161,7 +171,7 @@ func (e *Engine) Restore(k series.Key, data []byte) error {
 	if res.Evicted {
 		e.stats.Evicted++
 	}
-	*p = st
+	*p = slot{st: st}
 	e.stats.Restored++
 	return nil
 }
@@ -170,5 +180,54 @@ func (e *Engine) Restore(k series.Key, data []byte) error {
 // with its last data time, until fn returns false (for example to snapshot
 // all series). fn must not call back into the engine.
 func (e *Engine) Range(fn func(k series.Key, last int64, st *detector.State) bool) {
-	e.table.Range(fn)
+	e.table.Range(func(k series.Key, last int64, sl *slot) bool { return fn(k, last, &sl.st) })
+}
+
+// slot is what the table keeps per series: the detector state and the
+// reference point of a cumulative counter (not persisted: after a restore
+// the first cumulative point only sets the reference again).
+type slot struct {
+	st  detector.State
+	cum cumulative
+}
+
+type cumulative struct {
+	Start int64   // start time of the counter (0 = unknown)
+	Time  int64   // time of the reference point
+	Value float64 // the reference value
+	Set   bool
+}
+
+// RateSkip says why ObserveRate did not evaluate a counter point.
+type RateSkip uint8
+
+const (
+	RateOK         RateSkip = iota
+	RateReset               // first point, counter reset or new start time: only the reference was set
+	RateOutOfOrder          // not newer than the reference point
+	RateInvalid             // NaN or ±Inf
+)
+
+// ObserveRate evaluates a point of a cumulative monotonic counter of series
+// k as a rate per second over the interval since the previous point. The
+// first point, a decrease (counter reset) or a new start time only set the
+// reference; then rs says so and the verdict is zero.
+func (e *Engine) ObserveRate(k series.Key, m *detector.Model, start, t int64, cum float64, version uint64) (v detector.Verdict, rs RateSkip) {
+	if math.IsNaN(cum) || math.IsInf(cum, 0) {
+		e.stats.Invalid++
+		return detector.Verdict{Skip: detector.SkipInvalid}, RateInvalid
+	}
+	sl := e.get(k, t)
+	c := &sl.cum
+	switch {
+	case c.Set && t <= c.Time:
+		e.stats.OutOfOrder++
+		return detector.Verdict{Skip: detector.SkipOutOfOrder}, RateOutOfOrder
+	case !c.Set || cum < c.Value || (start != 0 && c.Start != 0 && start != c.Start):
+		*c = cumulative{Start: start, Time: t, Value: cum, Set: true}
+		return detector.Verdict{}, RateReset
+	}
+	rate := (cum - c.Value) / (float64(t-c.Time) / 1e9)
+	*c = cumulative{Start: start, Time: t, Value: cum, Set: true}
+	return e.observe(sl, m, detector.Point{Time: t, Value: rate, Version: version}), RateOK
 }

@@ -70,3 +70,20 @@ func (k Key) String() string {
 	}
 	return hex.EncodeToString(b[:])
 }
+
+// WriteUint64 adds u as 8 bytes (little-endian), without a separator.
+func (h *Hasher) WriteUint64(u uint64) {
+	for i := 0; i < 8; i++ {
+		h.byte(byte(u >> (8 * i)))
+	}
+}
+
+// Add returns the sum of two keys, lane by lane: an order-independent
+// combination of the hashes of a set's members (attributes of a map).
+func (k Key) Add(o Key) Key { return Key{k.Hi + o.Hi, k.Lo + o.Lo} }
+
+// WriteByte adds one byte, without a separator.
+func (h *Hasher) WriteByte(b byte) error {
+	h.byte(b)
+	return nil
+}

@@ -1,0 +1,243 @@
+package regressionprocessor
+
+import (
+	"compress/gzip"
+	"context"
+	"io"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/metadata"
+)
+
+// benchBatches builds nSeries gauge series spread over batches of
+// perBatch points: 10 hosts per batch (resources), one metric each with
+// perBatch/10 points told apart by a "cpu" attribute.
+func benchBatches(nSeries, perBatch int) []pmetric.Metrics {
+	var out []pmetric.Metrics
+	perRes := perBatch / 10
+	for s := 0; s < nSeries; s += perBatch {
+		md := pmetric.NewMetrics()
+		for r := 0; r < 10; r++ {
+			rm := md.ResourceMetrics().AppendEmpty()
+			host := (s + r*perRes) / perRes
+			rm.Resource().Attributes().PutStr("host.name", "host-"+strconv.Itoa(host))
+			rm.Resource().Attributes().PutStr("service.name", "node")
+			rm.Resource().Attributes().PutStr("service.version", "1.2.3")
+			sm := rm.ScopeMetrics().AppendEmpty()
+			sm.Scope().SetName("hostmetrics")
+			m := sm.Metrics().AppendEmpty()
+			m.SetName("system.cpu.utilization")
+			m.SetUnit("1")
+			dps := m.SetEmptyGauge().DataPoints()
+			for i := 0; i < perRes; i++ {
+				dp := dps.AppendEmpty()
+				dp.Attributes().PutStr("cpu", strconv.Itoa(i))
+				dp.Attributes().PutStr("state", "user")
+			}
+		}
+		out = append(out, md)
+	}
+	return out
+}
+
+// setRound stamps every point of the batches with round r's time and a
+// value (a level per series plus a small cycle).
+func setRound(batches []pmetric.Metrics, r int) {
+	ts := pcommon.NewTimestampFromTime(t0.Add(time.Duration(r) * time.Minute))
+	for bi, md := range batches {
+		rms := md.ResourceMetrics()
+		for i := 0; i < rms.Len(); i++ {
+			dps := rms.At(i).ScopeMetrics().At(0).Metrics().At(0).Gauge().DataPoints()
+			for j := 0; j < dps.Len(); j++ {
+				dp := dps.At(j)
+				dp.SetTimestamp(ts)
+				dp.SetDoubleValue(float64((bi+i+j)%50) + float64((r*7+j)%11)*0.1)
+			}
+		}
+	}
+}
+
+// trim removes the derived resources appended by the processor.
+func trim(md pmetric.Metrics, n int) {
+	i := 0
+	md.ResourceMetrics().RemoveIf(func(pmetric.ResourceMetrics) bool { i++; return i > n })
+}
+
+func newBenchProcessor(tb testing.TB, maxSeries int) *regressionProcessor {
+	cfg := createDefaultConfig().(*Config)
+	cfg.MaxSeries = maxSeries
+	p, err := newProcessor(processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
+	require.NoError(tb, err)
+	return p
+}
+
+// BenchmarkConsumeMetrics: one op is one batch of 1000 gauge points; 100k
+// series are active and warmed past warm-up, visited round-robin.
+func BenchmarkConsumeMetrics(b *testing.B) {
+	const nSeries, perBatch = 100_000, 1000
+	batches := benchBatches(nSeries, perBatch)
+	p := newBenchProcessor(b, nSeries)
+	ctx := context.Background()
+	const warm = 55
+	round := 0
+	for ; round < warm; round++ {
+		setRound(batches, round)
+		for _, md := range batches {
+			require.NoError(b, p.ConsumeMetrics(ctx, md))
+			trim(md, 10)
+		}
+	}
+	require.Equal(b, nSeries, p.eng.Len())
+	setRound(batches, round)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		k := i % len(batches)
+		if k == 0 && i > 0 {
+			b.StopTimer()
+			round++
+			setRound(batches, round)
+			b.StartTimer()
+		}
+		md := batches[k]
+		_ = p.ConsumeMetrics(ctx, md)
+		trim(md, 10)
+	}
+	b.StopTimer()
+	perPoint := float64(b.Elapsed().Nanoseconds()) / float64(b.N*perBatch)
+	b.ReportMetric(perPoint, "ns/point")
+	b.ReportMetric(1e9/perPoint, "points/s")
+}
+
+// BenchmarkPipeline measures, in one run, an OTLP pipeline step (protobuf
+// unmarshal → consumer → marshal, and the same with the gzip compression an
+// OTLP exporter applies by default) without and with the processor on the
+// same payloads (10k series, batches of 1000 points), and reports the
+// throughput ratio.
+func BenchmarkPipeline(b *testing.B) {
+	b.Run("proto", func(b *testing.B) { benchPipeline(b, false, nil) })
+	b.Run("proto+gzip", func(b *testing.B) { benchPipeline(b, true, nil) })
+	// Only one metric in ten watched (include pattern), the others pass by.
+	b.Run("proto,10%-watched", func(b *testing.B) {
+		benchPipeline(b, false, []string{"system.cpu.utilization.0"})
+	})
+}
+
+func benchPipeline(b *testing.B, gz bool, include []string) {
+	zw := gzip.NewWriter(io.Discard)
+	export := func(md pmetric.Metrics) int {
+		out, _ := (&pmetric.ProtoMarshaler{}).MarshalMetrics(md)
+		if gz {
+			zw.Reset(io.Discard)
+			_, _ = zw.Write(out)
+			_ = zw.Close()
+		}
+		return len(out)
+	}
+	const nSeries, perBatch = 10_000, 1000
+	batches := benchBatches(nSeries, perBatch)
+	if include != nil {
+		for _, md := range batches {
+			for r := 0; r < md.ResourceMetrics().Len(); r++ {
+				m := md.ResourceMetrics().At(r).ScopeMetrics().At(0).Metrics().At(0)
+				m.SetName(m.Name() + "." + strconv.Itoa(r))
+			}
+		}
+	}
+	p := newBenchProcessor(b, nSeries)
+	if include != nil {
+		cfg := *p.cfg
+		cfg.Metrics.Include = include
+		var err error
+		p, err = newProcessor(processortest.NewNopSettings(metadata.Type), &cfg, consumertest.NewNop())
+		require.NoError(b, err)
+	}
+	ctx := context.Background()
+	var um pmetric.ProtoUnmarshaler
+	var ma pmetric.ProtoMarshaler
+	payloads := make([][]byte, len(batches))
+	encode := func(r int) {
+		setRound(batches, r)
+		for i, md := range batches {
+			var err error
+			payloads[i], err = ma.MarshalMetrics(md)
+			require.NoError(b, err)
+		}
+	}
+	round := 0
+	for ; round < 55; round++ { // warm the series
+		encode(round)
+		for _, pl := range payloads {
+			md, _ := um.UnmarshalMetrics(pl)
+			require.NoError(b, p.ConsumeMetrics(ctx, md))
+		}
+	}
+	encode(round)
+	var without, with time.Duration
+	var bytesOut int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		k := i % len(payloads)
+		if k == 0 && i > 0 {
+			b.StopTimer()
+			round++
+			encode(round)
+			b.StartTimer()
+		}
+		start := time.Now()
+		md, _ := um.UnmarshalMetrics(payloads[k])
+		n1 := export(md)
+		mid := time.Now()
+		md, _ = um.UnmarshalMetrics(payloads[k])
+		_ = p.ConsumeMetrics(ctx, md)
+		n2 := export(md)
+		end := time.Now()
+		without += mid.Sub(start)
+		with += end.Sub(mid)
+		bytesOut += n2 - n1
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(without.Nanoseconds())/float64(b.N*perBatch), "ns/point-without")
+	b.ReportMetric(float64(with.Nanoseconds())/float64(b.N*perBatch), "ns/point-with")
+	b.ReportMetric(float64(without)/float64(with), "throughput-ratio")
+	b.ReportMetric(float64(bytesOut)/float64(b.N), "derived-bytes/batch")
+}
+
+// TestBytesPerSeriesThroughProcessor measures the heap held per series by
+// the processor (engine table, index, adapter) after 100k gauge series
+// went through ConsumeMetrics at default settings; the budget is 2 KiB.
+func TestBytesPerSeriesThroughProcessor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocates ~250 MB")
+	}
+	const nSeries = 100_000
+	batches := benchBatches(nSeries, 1000)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	p := newBenchProcessor(t, nSeries)
+	for r := 0; r < 3; r++ {
+		setRound(batches, r)
+		for _, md := range batches {
+			require.NoError(t, p.ConsumeMetrics(context.Background(), md))
+			trim(md, 10)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(p)
+	runtime.KeepAlive(batches) // held on both sides of the difference
+	per := float64(after.HeapAlloc-before.HeapAlloc) / nSeries
+	t.Logf("%.0f bytes per series", per)
+	require.Equal(t, nSeries, p.eng.Len())
+	require.LessOrEqual(t, per, 2048.0)
+}

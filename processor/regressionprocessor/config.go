@@ -1,0 +1,285 @@
+package regressionprocessor // import "github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor"
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/detector"
+)
+
+// Match types of metric name patterns.
+const (
+	MatchGlob   = "glob"   // `*` any run of characters (dots included), `?` one character
+	MatchRegexp = "regexp" // RE2, anchored at both ends
+)
+
+// Emit modes of the derived series.
+const (
+	EmitAnomalous = "anomalous" // only points while an anomaly is open, and the one that closes it
+	EmitAll       = "all"       // every evaluated point
+)
+
+// Seasonality values.
+const (
+	SeasonalityAuto  = "auto"
+	SeasonalityDaily = "daily"
+	SeasonalityOff   = "off"
+)
+
+// Config is the configuration of the regression processor.
+type Config struct {
+	// Metrics selects the watched metrics. Unselected metrics pass through
+	// and cost nothing but a name lookup.
+	Metrics MetricsConfig `mapstructure:"metrics"`
+	// VersionAttributes name the attributes (resource first, then data
+	// point) whose value is the series' version; a change starts the
+	// post-change comparison. They are never part of the series identity.
+	VersionAttributes []string `mapstructure:"version_attributes"`
+	// Quantiles of histograms (explicit and exponential) to watch, each its
+	// own series, in (0, 1).
+	Quantiles []float64 `mapstructure:"quantiles"`
+	// Detection holds the default sensitivity knobs.
+	Detection DetectionConfig `mapstructure:"detection"`
+	// Overrides change the knobs of the metrics they match; the first
+	// matching override wins, unset fields keep the Detection value.
+	Overrides []OverrideConfig `mapstructure:"overrides"`
+	// Emit configures the derived aiops.* series.
+	Emit EmitConfig `mapstructure:"emit"`
+	// MaxSeries bounds the number of series held (least recently seen
+	// evicted first).
+	MaxSeries int `mapstructure:"max_series"`
+	// IdleTTL forgets a series without points for this long. 0 keeps series
+	// until evicted.
+	IdleTTL time.Duration `mapstructure:"idle_ttl"`
+	// FlushInterval is the period of the wall-clock ticker that expires idle
+	// series.
+	FlushInterval time.Duration `mapstructure:"flush_interval"`
+	// Storage is the ID of a storage extension that keeps the baselines
+	// across restarts; nil keeps them in memory only.
+	Storage *component.ID `mapstructure:"storage"`
+	// SnapshotInterval is how often the baselines are saved to Storage
+	// (they are also saved in Shutdown).
+	SnapshotInterval time.Duration `mapstructure:"snapshot_interval"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// MetricsConfig selects metrics by name and, optionally, data points by
+// OTTL conditions.
+type MetricsConfig struct {
+	// MatchType of Include, Exclude and the overrides' patterns: glob or
+	// regexp.
+	MatchType string `mapstructure:"match_type"`
+	// Include: a metric is watched when its name matches one of these.
+	Include []string `mapstructure:"include"`
+	// Exclude: and matches none of these.
+	Exclude []string `mapstructure:"exclude"`
+	// Conditions are OTTL conditions in the datapoint context; when set, a
+	// data point of an included metric is watched only if one of them is
+	// true.
+	Conditions []string `mapstructure:"conditions"`
+}
+
+// DetectionConfig holds the knobs a user is expected to touch.
+type DetectionConfig struct {
+	// Threshold is the anomaly score at which an anomaly opens (the
+	// sensitivity: lower = more sensitive).
+	Threshold float64 `mapstructure:"threshold"`
+	// ExitThreshold is the score under which an open anomaly closes.
+	ExitThreshold float64 `mapstructure:"exit_threshold"`
+	// CoolDown after a close during which no new anomaly opens.
+	CoolDown time.Duration `mapstructure:"cool_down"`
+	// Warmup points before a series may score.
+	Warmup int `mapstructure:"warmup"`
+	// Seasonality: auto (daily and weekly), daily, off.
+	Seasonality string `mapstructure:"seasonality"`
+	// BandWidth is the half-width of the expected band in robust scales.
+	BandWidth float64 `mapstructure:"band_width"`
+	// Limit is the value a utilization-like series must not reach (drift /
+	// time to exhaustion); nil disables the drift score.
+	Limit *float64 `mapstructure:"limit"`
+	// Horizon: a forecast reaching Limit within this scores.
+	Horizon time.Duration `mapstructure:"horizon"`
+	// PostChange enables the before/after comparison on a version change.
+	PostChange bool `mapstructure:"post_change"`
+}
+
+// OverrideConfig changes the knobs of the metrics whose names match.
+type OverrideConfig struct {
+	Metrics       []string       `mapstructure:"metrics"`
+	Threshold     *float64       `mapstructure:"threshold"`
+	ExitThreshold *float64       `mapstructure:"exit_threshold"`
+	Seasonality   *string        `mapstructure:"seasonality"`
+	BandWidth     *float64       `mapstructure:"band_width"`
+	Limit         *float64       `mapstructure:"limit"`
+	Horizon       *time.Duration `mapstructure:"horizon"`
+}
+
+// EmitConfig configures the derived series.
+type EmitConfig struct {
+	// Mode: anomalous (default) or all.
+	Mode string `mapstructure:"mode"`
+	// Band adds aiops.baseline.expected/lower/upper next to the score.
+	Band bool `mapstructure:"band"`
+}
+
+var _ component.Config = (*Config)(nil)
+
+// Validate checks the configuration without I/O and reports every problem.
+func (cfg *Config) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+
+	switch cfg.Metrics.MatchType {
+	case MatchGlob, MatchRegexp:
+	default:
+		bad("metrics::match_type %q: must be %q or %q", cfg.Metrics.MatchType, MatchGlob, MatchRegexp)
+	}
+	if len(cfg.Metrics.Include) == 0 {
+		bad("metrics::include is empty: no metric would be watched (use [\"*\"] for all)")
+	}
+	checkPatterns := func(field string, pats []string) {
+		for i, p := range pats {
+			if _, err := compilePattern(cfg.Metrics.MatchType, p); err != nil {
+				bad("%s[%d] %q: %w (fix the pattern or metrics::match_type)", field, i, p, err)
+			}
+		}
+	}
+	checkPatterns("metrics::include", cfg.Metrics.Include)
+	checkPatterns("metrics::exclude", cfg.Metrics.Exclude)
+	if len(cfg.Metrics.Conditions) > 0 {
+		if _, err := parseConditions(cfg.Metrics.Conditions, component.TelemetrySettings{}); err != nil {
+			bad("metrics::conditions: %w", err)
+		}
+	}
+	for i, a := range cfg.VersionAttributes {
+		if a == "" {
+			bad("version_attributes[%d]: empty attribute name", i)
+		}
+	}
+	if len(cfg.Quantiles) > 16 {
+		bad("quantiles: %d given, at most 16 (each is its own series)", len(cfg.Quantiles))
+	}
+	for i, q := range cfg.Quantiles {
+		if !(q > 0 && q < 1) {
+			bad("quantiles[%d] = %v: must be in (0, 1), e.g. 0.95", i, q)
+		}
+	}
+	if _, err := cfg.Detection.detectorConfig(); err != nil {
+		bad("detection: %w", err)
+	}
+	for i, o := range cfg.Overrides {
+		if len(o.Metrics) == 0 {
+			bad("overrides[%d]::metrics is empty: name the metrics it applies to", i)
+		}
+		checkPatterns(fmt.Sprintf("overrides[%d]::metrics", i), o.Metrics)
+		d := o.apply(cfg.Detection)
+		if _, err := d.detectorConfig(); err != nil {
+			bad("overrides[%d]: %w", i, err)
+		}
+	}
+	switch cfg.Emit.Mode {
+	case EmitAll, EmitAnomalous:
+	default:
+		bad("emit::mode %q: must be %q or %q", cfg.Emit.Mode, EmitAnomalous, EmitAll)
+	}
+	if cfg.MaxSeries < 1 {
+		bad("max_series = %d: must be at least 1 (about 1.8 KiB each)", cfg.MaxSeries)
+	}
+	if cfg.IdleTTL < 0 {
+		bad("idle_ttl = %v: must not be negative (0 = never expire)", cfg.IdleTTL)
+	}
+	if cfg.FlushInterval <= 0 {
+		bad("flush_interval = %v: must be positive, e.g. 1m", cfg.FlushInterval)
+	}
+	if cfg.Storage != nil && cfg.SnapshotInterval <= 0 {
+		bad("snapshot_interval = %v: must be positive when storage is set, e.g. 5m", cfg.SnapshotInterval)
+	}
+	return errors.Join(errs...)
+}
+
+// apply returns d with the override's set fields.
+func (o *OverrideConfig) apply(d DetectionConfig) DetectionConfig {
+	if o.Threshold != nil {
+		d.Threshold = *o.Threshold
+	}
+	if o.ExitThreshold != nil {
+		d.ExitThreshold = *o.ExitThreshold
+	}
+	if o.Seasonality != nil {
+		d.Seasonality = *o.Seasonality
+	}
+	if o.BandWidth != nil {
+		d.BandWidth = *o.BandWidth
+	}
+	if o.Limit != nil {
+		d.Limit = o.Limit
+	}
+	if o.Horizon != nil {
+		d.Horizon = *o.Horizon
+	}
+	return d
+}
+
+// detectorConfig maps the user knobs onto the engine's configuration; the
+// knobs not exposed keep the engine defaults (TUNING.md).
+func (d *DetectionConfig) detectorConfig() (detector.Config, error) {
+	c := detector.DefaultConfig()
+	c.Threshold = d.Threshold
+	c.ExitThreshold = d.ExitThreshold
+	c.CoolDown = d.CoolDown
+	c.Warmup = d.Warmup
+	c.BandWidth = d.BandWidth
+	var errs []error
+	switch d.Seasonality {
+	case SeasonalityAuto:
+		c.Seasonal.Mode = detector.SeasonalityAuto
+	case SeasonalityDaily:
+		c.Seasonal.Mode = detector.SeasonalityDaily
+	case SeasonalityOff:
+		c.Seasonal.Mode = detector.SeasonalityOff
+	default:
+		errs = append(errs, fmt.Errorf("seasonality %q: must be auto, daily or off", d.Seasonality))
+	}
+	c.Drift.Limit = math.NaN()
+	if d.Limit != nil {
+		c.Drift.Limit = *d.Limit
+	}
+	c.Drift.Horizon = d.Horizon
+	c.Deploy.Enabled = d.PostChange
+	if err := c.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return c, errors.Join(errs...)
+}
+
+// compilePattern compiles a metric name pattern of the given match type into
+// an anchored regexp.
+func compilePattern(matchType, p string) (*regexp.Regexp, error) {
+	if p == "" {
+		return nil, errors.New("empty pattern")
+	}
+	if matchType == MatchRegexp {
+		return regexp.Compile("^(?:" + p + ")$")
+	}
+	var b []byte
+	b = append(b, '^')
+	for _, r := range p {
+		switch r {
+		case '*':
+			b = append(b, ".*"...)
+		case '?':
+			b = append(b, '.')
+		default:
+			b = append(b, regexp.QuoteMeta(string(r))...)
+		}
+	}
+	b = append(b, '$')
+	return regexp.Compile(string(b))
+}

@@ -1,0 +1,153 @@
+package regressionprocessor // import "github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor"
+
+import (
+	"math"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/detector"
+)
+
+// Derived series names and attributes (see README.md, "Derived series").
+const (
+	MetricScore       = "aiops.anomaly.score"
+	MetricExpected    = "aiops.baseline.expected"
+	MetricLower       = "aiops.baseline.lower"
+	MetricUpper       = "aiops.baseline.upper"
+	MetricAnomaly     = "aiops.anomaly"
+	MetricTimeToLimit = "aiops.forecast.time_to_limit"
+
+	AttrMetricName = "aiops.metric.name"
+	AttrMetricUnit = "aiops.metric.unit"
+	AttrQuantile   = "aiops.quantile"
+	AttrKind       = "aiops.anomaly.kind"
+	AttrDirection  = "aiops.anomaly.direction"
+	AttrState      = "aiops.anomaly.state"
+)
+
+const (
+	idxScore = iota
+	idxExpected
+	idxLower
+	idxUpper
+	idxAnomaly
+	idxTTL
+	numDerived
+)
+
+var derivedDefs = [numDerived]struct{ name, desc, unit string }{
+	{MetricScore, "Anomaly score in [0, 1] of the source series (aiops.metric.name); an anomaly opens at the threshold.", "1"},
+	{MetricExpected, "Value the baseline expected for the source series (in its unit, per second for counters).", ""},
+	{MetricLower, "Lower edge of the normal band of the source series.", ""},
+	{MetricUpper, "Upper edge of the normal band of the source series.", ""},
+	{MetricAnomaly, "Anomaly event of the source series: 1 while open (state open, then ongoing), 0 on close.", "1"},
+	{MetricTimeToLimit, "Forecast time until the source series reaches its configured limit.", "s"},
+}
+
+// emitter builds the derived series into a separate pmetric.Metrics, one
+// resource and scope per source resource and scope that produced any, so
+// they keep the source's identity; it is used under the processor's mutex.
+type emitter struct {
+	out      pmetric.Metrics
+	srcRM    pmetric.ResourceMetrics
+	srcSM    pmetric.ScopeMetrics
+	rm       pmetric.ResourceMetrics
+	sm       pmetric.ScopeMetrics
+	haveRM   bool
+	haveSM   bool
+	metrics  [numDerived]pmetric.Metric
+	haveM    [numDerived]bool
+	base     pcommon.Map
+	baseInit bool
+}
+
+func (e *emitter) beginResource(out pmetric.Metrics, rm pmetric.ResourceMetrics) {
+	e.out, e.srcRM, e.haveRM = out, rm, false
+}
+
+func (e *emitter) beginScope(sm pmetric.ScopeMetrics) {
+	e.srcSM, e.haveSM = sm, false
+	e.haveM = [numDerived]bool{}
+}
+
+func (e *emitter) metric(i int) pmetric.Metric {
+	if e.haveM[i] {
+		return e.metrics[i]
+	}
+	if !e.haveRM {
+		e.rm = e.out.ResourceMetrics().AppendEmpty()
+		e.srcRM.Resource().CopyTo(e.rm.Resource())
+		e.rm.SetSchemaUrl(e.srcRM.SchemaUrl())
+		e.haveRM = true
+	}
+	if !e.haveSM {
+		e.sm = e.rm.ScopeMetrics().AppendEmpty()
+		e.srcSM.Scope().CopyTo(e.sm.Scope())
+		e.sm.SetSchemaUrl(e.srcSM.SchemaUrl())
+		e.haveSM = true
+	}
+	m := e.sm.Metrics().AppendEmpty()
+	d := derivedDefs[i]
+	m.SetName(d.name)
+	m.SetDescription(d.desc)
+	m.SetUnit(d.unit)
+	m.SetEmptyGauge()
+	e.metrics[i], e.haveM[i] = m, true
+	return m
+}
+
+// emit adds the derived points of one verdict: the score and the band for
+// every evaluated point (all) or only while an anomaly is open or closes
+// (anomalous), plus the anomaly event on open/ongoing/close and the time to
+// limit when a limit is forecast.
+func (e *emitter) emit(src *srcCtx, attrs pcommon.Map, q float64, ts pcommon.Timestamp, vd *detector.Verdict, all, band bool) {
+	if !all && vd.Decision == detector.DecisionNormal {
+		return
+	}
+	if !e.baseInit {
+		e.base, e.baseInit = pcommon.NewMap(), true
+	}
+	attrs.CopyTo(e.base)
+	e.base.PutStr(AttrMetricName, src.m.Name())
+	if u := src.m.Unit(); u != "" {
+		if src.rate {
+			u += "/s"
+		}
+		e.base.PutStr(AttrMetricUnit, u)
+	}
+	if q >= 0 {
+		e.base.PutDouble(AttrQuantile, q)
+	}
+	e.point(idxScore, ts).SetDoubleValue(vd.Score)
+	if band && isFinite(vd.Expected) {
+		e.point(idxExpected, ts).SetDoubleValue(vd.Expected)
+		e.point(idxLower, ts).SetDoubleValue(vd.Lower)
+		e.point(idxUpper, ts).SetDoubleValue(vd.Upper)
+	}
+	if isFinite(vd.TimeToLimit) {
+		e.point(idxTTL, ts).SetDoubleValue(vd.TimeToLimit)
+	}
+	if vd.Decision != detector.DecisionNormal {
+		dp := e.point(idxAnomaly, ts)
+		state := vd.Decision.String()
+		if vd.Decision == detector.DecisionClose {
+			dp.SetIntValue(0)
+		} else {
+			dp.SetIntValue(1)
+		}
+		a := dp.Attributes()
+		a.PutStr(AttrKind, vd.Kind.String())
+		a.PutStr(AttrDirection, vd.Direction.String())
+		a.PutStr(AttrState, state)
+	}
+}
+
+func (e *emitter) point(i int, ts pcommon.Timestamp) pmetric.NumberDataPoint {
+	dp := e.metric(i).Gauge().DataPoints().AppendEmpty()
+	e.base.CopyTo(dp.Attributes())
+	dp.SetTimestamp(ts)
+	return dp
+}
+
+func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

@@ -1,0 +1,94 @@
+package regressionprocessor
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.yaml.in/yaml/v3"
+)
+
+// -update rewrites testdata/<case>/expected.yaml from the processor's output.
+var update = flag.Bool("update", false, "rewrite the golden expected.yaml files")
+
+// readMetrics and writeMetrics use the YAML layout of contrib pkg/golden
+// (OTLP JSON as YAML); pkg/golden itself is not in go.mod.
+func readMetrics(t *testing.T, path string) pmetric.Metrics {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, yaml.Unmarshal(b, &m))
+	j, err := json.Marshal(m)
+	require.NoError(t, err)
+	md, err := (&pmetric.JSONUnmarshaler{}).UnmarshalMetrics(j)
+	require.NoError(t, err)
+	return md
+}
+
+func writeMetrics(t *testing.T, path string, md pmetric.Metrics) {
+	t.Helper()
+	j, err := (&pmetric.JSONMarshaler{}).MarshalMetrics(md)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(j, &m))
+	b, err := yaml.Marshal(m)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o600))
+}
+
+// TestGolden feeds testdata/<case>/input.yaml through the processor (one
+// batch) and compares the whole output (the unchanged input plus the
+// derived series) with expected.yaml.
+func TestGolden(t *testing.T) {
+	cases := []struct {
+		name   string
+		mutate func(*Config)
+	}{
+		{"gauge_spike", func(c *Config) {
+			c.Metrics.Exclude = []string{"not.*"}
+			c.Emit.Mode = EmitAll
+			c.Detection.Warmup = 10
+		}},
+		{"anomalous_only", func(c *Config) {
+			c.Metrics.Exclude = []string{"not.*"}
+			c.Detection.Warmup = 10
+		}},
+		{"histogram_quantiles", func(c *Config) {
+			c.Quantiles = []float64{0.5}
+			c.Emit.Mode = EmitAll
+			c.Emit.Band = false
+			c.Detection.Warmup = 10
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := createDefaultConfig().(*Config)
+			tc.mutate(cfg)
+			input := readMetrics(t, filepath.Join("testdata", tc.name, "input.yaml"))
+			want := pmetric.NewMetrics()
+			input.CopyTo(want)
+			out := runBatches(t, cfg, input)
+			require.Len(t, out, 1)
+			got := out[0]
+			// The input passes through unchanged, first.
+			n := want.ResourceMetrics().Len()
+			prefix := pmetric.NewMetrics()
+			for i := 0; i < n; i++ {
+				got.ResourceMetrics().At(i).CopyTo(prefix.ResourceMetrics().AppendEmpty())
+			}
+			require.NoError(t, pmetrictest.CompareMetrics(want, prefix))
+
+			path := filepath.Join("testdata", tc.name, "expected.yaml")
+			if *update {
+				writeMetrics(t, path, got)
+			}
+			require.NoError(t, pmetrictest.CompareMetrics(readMetrics(t, path), got))
+		})
+	}
+}

@@ -1,0 +1,480 @@
+package regressionprocessor
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/processor/processortest"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
+
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/metadata"
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/metadatatest"
+)
+
+var t0 = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+
+// runBatches feeds each batch through a fresh processor and returns what the
+// next consumer received.
+func runBatches(t *testing.T, cfg *Config, batches ...pmetric.Metrics) []pmetric.Metrics {
+	t.Helper()
+	sink := new(consumertest.MetricsSink)
+	p, err := newProcessor(processortest.NewNopSettings(metadata.Type), cfg, sink)
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	for _, b := range batches {
+		require.NoError(t, p.ConsumeMetrics(context.Background(), b))
+	}
+	require.NoError(t, p.Shutdown(context.Background()))
+	return sink.AllMetrics()
+}
+
+// gauge builds one batch with one gauge point per (name, value) of a series
+// identified by the resource attributes res.
+func gauge(name string, ts time.Time, v float64, res map[string]any, dpAttrs map[string]any) pmetric.Metrics {
+	md := pmetric.NewMetrics()
+	rm := md.ResourceMetrics().AppendEmpty()
+	require.NoError(nil, rm.Resource().Attributes().FromRaw(res))
+	m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	m.SetName(name)
+	dp := m.SetEmptyGauge().DataPoints().AppendEmpty()
+	_ = dp.Attributes().FromRaw(dpAttrs)
+	dp.SetTimestamp(pcommon.NewTimestampFromTime(ts))
+	dp.SetDoubleValue(v)
+	return md
+}
+
+// derived collects the derived points of one metric name from outputs.
+func derived(outs []pmetric.Metrics, name string) []pmetric.NumberDataPoint {
+	var dps []pmetric.NumberDataPoint
+	for _, md := range outs {
+		rms := md.ResourceMetrics()
+		for i := 0; i < rms.Len(); i++ {
+			sms := rms.At(i).ScopeMetrics()
+			for j := 0; j < sms.Len(); j++ {
+				ms := sms.At(j).Metrics()
+				for k := 0; k < ms.Len(); k++ {
+					if ms.At(k).Name() == name {
+						g := ms.At(k).Gauge().DataPoints()
+						for l := 0; l < g.Len(); l++ {
+							dps = append(dps, g.At(l))
+						}
+					}
+				}
+			}
+		}
+	}
+	return dps
+}
+
+func noise(i int) float64 { return float64((i*7919)%11) - 5 }
+
+func TestVersionIsNotPartOfTheSeries(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Emit.Mode = EmitAll
+	sink := new(consumertest.MetricsSink)
+	p, err := newProcessor(processortest.NewNopSettings(metadata.Type), cfg, sink)
+	require.NoError(t, err)
+	for i := 0; i < 200; i++ {
+		ver, v := "1.0", 100+noise(i)
+		if i >= 120 {
+			ver, v = "1.1", 160+noise(i) // a deploy that regresses latency
+		}
+		md := gauge("rpc.latency", t0.Add(time.Duration(i)*time.Minute), v,
+			map[string]any{"service.name": "api", "service.version": ver}, map[string]any{"method": "Get"})
+		require.NoError(t, p.ConsumeMetrics(context.Background(), md))
+	}
+	assert.Equal(t, 1, p.eng.Len(), "a new version is the same series")
+	events := derived(sink.AllMetrics(), MetricAnomaly)
+	require.NotEmpty(t, events)
+	first := events[0]
+	assert.Equal(t, "open", attr(first, AttrState))
+	assert.Equal(t, "up", attr(first, AttrDirection))
+	assert.GreaterOrEqual(t, first.Timestamp().AsTime(), t0.Add(120*time.Minute))
+	// Derived points carry the source identity and not the user's series.
+	assert.Equal(t, "rpc.latency", attr(first, AttrMetricName))
+	assert.Equal(t, "Get", attr(first, "method"))
+	require.NoError(t, p.Shutdown(context.Background()))
+}
+
+func attr(dp pmetric.NumberDataPoint, k string) string {
+	v, ok := dp.Attributes().Get(k)
+	if !ok {
+		return ""
+	}
+	return v.AsString()
+}
+
+func TestCumulativeCounterIsScoredAsRate(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Emit.Mode = EmitAll
+	cfg.Detection.Warmup = 0
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
+	sink := new(consumertest.MetricsSink)
+	p, err := newProcessor(metadatatest.NewSettings(tt), cfg, sink)
+	require.NoError(t, err)
+	cum := 0.0
+	for i := 0; i < 60; i++ {
+		if i == 30 {
+			cum = 0 // counter reset
+		}
+		cum += 600 // 10 per second over a minute
+		md := pmetric.NewMetrics()
+		m := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+		m.SetName("requests")
+		m.SetUnit("{request}")
+		s := m.SetEmptySum()
+		s.SetIsMonotonic(true)
+		s.SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+		dp := s.DataPoints().AppendEmpty()
+		dp.SetTimestamp(pcommon.NewTimestampFromTime(t0.Add(time.Duration(i) * time.Minute)))
+		dp.SetDoubleValue(cum)
+		require.NoError(t, p.ConsumeMetrics(context.Background(), md))
+	}
+	exp := derived(sink.AllMetrics(), MetricExpected)
+	require.Len(t, exp, 58, "first point and the reset only set the reference")
+	assert.InDelta(t, 10, exp[len(exp)-1].DoubleValue(), 0.01)
+	assert.Equal(t, "{request}/s", attr(exp[0], AttrMetricUnit))
+	metadatatest.AssertEqualProcessorRegressionPointsSkipped(t, tt, []metricdata.DataPoint[int64]{
+		{Value: 2, Attributes: attribute.NewSet(attribute.String("reason", "counter_reset"))},
+	}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorRegressionPointsEvaluated(t, tt, []metricdata.DataPoint[int64]{{Value: 58}}, metricdatatest.IgnoreTimestamp())
+	require.NoError(t, p.Shutdown(context.Background()))
+}
+
+func TestSelectionAndConditions(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Emit.Mode = EmitAll
+	cfg.Metrics.Include = []string{"http.*", "aiops.*"}
+	cfg.Metrics.Exclude = []string{"http.debug.*"}
+	cfg.Metrics.Conditions = []string{`resource.attributes["env"] == "prod"`}
+	var batches []pmetric.Metrics
+	for _, name := range []string{"http.latency", "http.debug.latency", "db.latency", "aiops.anomaly.score"} {
+		for _, env := range []string{"prod", "dev"} {
+			batches = append(batches, gauge(name, t0, 1, map[string]any{"env": env}, nil))
+		}
+	}
+	outs := runBatches(t, cfg, batches...)
+	var scores []pmetric.NumberDataPoint
+	for _, dp := range derived(outs, MetricScore) {
+		if attr(dp, AttrMetricName) != "" { // not the aiops.* inputs passing through
+			scores = append(scores, dp)
+		}
+	}
+	require.Len(t, scores, 1)
+	assert.Equal(t, "http.latency", attr(scores[0], AttrMetricName))
+}
+
+func TestOverrideLimitForecastsExhaustion(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Emit.Mode = EmitAll
+	cfg.Overrides = []OverrideConfig{{Metrics: []string{"disk.utilization"}, Limit: ptr(0.9), Seasonality: ptr(SeasonalityOff)}}
+	var batches []pmetric.Metrics
+	for i := 0; i < 300; i++ { // +0.001 per 10 minutes: 0.5 → 0.8 in 50 h
+		ts := t0.Add(time.Duration(i) * 10 * time.Minute)
+		batches = append(batches,
+			gauge("disk.utilization", ts, 0.5+0.001*float64(i)+0.0002*noise(i), nil, nil),
+			gauge("cpu.utilization", ts, 0.5+0.001*float64(i)+0.0002*noise(i), nil, nil))
+	}
+	outs := runBatches(t, cfg, batches...)
+	ttl := derived(outs, MetricTimeToLimit)
+	require.NotEmpty(t, ttl)
+	for _, dp := range ttl {
+		assert.Equal(t, "disk.utilization", attr(dp, AttrMetricName), "only the metric with a limit")
+	}
+	last := ttl[len(ttl)-1].DoubleValue()
+	assert.InDelta(t, (0.9-0.799)/0.001*600, last, 3000, "≈ 100 steps of 10 min to the limit")
+	var drift bool
+	for _, e := range derived(outs, MetricAnomaly) {
+		drift = drift || attr(e, AttrKind) == "drift"
+	}
+	assert.True(t, drift, "a drift anomaly opens before the limit")
+}
+
+func TestMaxSeriesEvictsAndFlushExpires(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.MaxSeries = 2
+	cfg.IdleTTL = time.Hour
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
+	wall := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	tick := make(chan time.Time)
+	p, err := newProcessor(metadatatest.NewSettings(tt), cfg, consumertest.NewNop(),
+		withClock(func() time.Time { return wall }, func(time.Duration) ticker { return fakeTicker(tick) }))
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	for i, host := range []string{"a", "b", "c"} {
+		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("m", t0.Add(time.Duration(i)*time.Second), 1, map[string]any{"host.name": host}, nil)))
+	}
+	assert.Equal(t, 2, p.eng.Len())
+	metadatatest.AssertEqualProcessorRegressionSeriesEvicted(t, tt, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
+
+	// A point from the far future is skipped: it does not move the expiry
+	// watermark, nor its series' time.
+	require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("m", wall.Add(48*time.Hour), 1, map[string]any{"host.name": "c"}, nil)))
+	metadatatest.AssertEqualProcessorRegressionPointsSkipped(t, tt, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("reason", "future_timestamp"))},
+	}, metricdatatest.IgnoreTimestamp())
+	tick <- wall.Add(30 * time.Minute) // data time t0+2s+30m: not idle yet
+	tick <- wall.Add(30 * time.Minute) // (an unbuffered send returns once the previous tick is handled)
+	p.mu.Lock()
+	assert.Equal(t, 2, p.eng.Len())
+	p.mu.Unlock()
+	tick <- wall.Add(2 * time.Hour)
+	tick <- wall.Add(2 * time.Hour)
+	metadatatest.AssertEqualProcessorRegressionSeriesExpired(t, tt, []metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorRegressionSeriesActive(t, tt, []metricdata.DataPoint[int64]{{Value: 0}}, metricdatatest.IgnoreTimestamp())
+	require.NoError(t, p.Shutdown(context.Background()))
+	assert.Equal(t, 0, p.eng.Len())
+}
+
+type chanTicker struct{ c chan time.Time }
+
+func fakeTicker(c chan time.Time) ticker { return chanTicker{c} }
+func (f chanTicker) C() <-chan time.Time { return f.c }
+func (chanTicker) Stop()                 {}
+
+// memStorage is a small in-memory storage extension (contrib's storagetest
+// package is not in go.mod).
+type memStorage struct {
+	component.StartFunc
+	component.ShutdownFunc
+	mu   sync.Mutex
+	data map[string][]byte
+	fail bool
+}
+
+var _ storage.Extension = (*memStorage)(nil)
+
+func (s *memStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
+	return memClient{s}, nil
+}
+
+func (s *memStorage) keys() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for k := range s.data {
+		out = append(out, k)
+	}
+	return out
+}
+
+type memClient struct{ s *memStorage }
+
+func (c memClient) Get(_ context.Context, k string) ([]byte, error) {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	return append([]byte(nil), c.s.data[k]...), nil
+}
+
+func (c memClient) Set(_ context.Context, k string, v []byte) error {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	if c.s.fail {
+		return errors.New("disk full")
+	}
+	c.s.data[k] = append([]byte(nil), v...)
+	return nil
+}
+
+func (c memClient) Delete(_ context.Context, k string) error {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	delete(c.s.data, k)
+	return nil
+}
+
+func (c memClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	for _, op := range ops {
+		var err error
+		switch op.Type {
+		case storage.Get:
+			op.Value, err = c.Get(ctx, op.Key)
+		case storage.Set:
+			err = c.Set(ctx, op.Key, op.Value)
+		case storage.Delete:
+			err = c.Delete(ctx, op.Key)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (memClient) Close(context.Context) error { return nil }
+
+type storageHost struct {
+	component.Host
+	ext map[component.ID]component.Component
+}
+
+func (h storageHost) GetExtensions() map[component.ID]component.Component { return h.ext }
+
+func TestPersistence(t *testing.T) {
+	id := component.MustNewID("memory_storage")
+	st := &memStorage{data: map[string][]byte{}}
+	host := storageHost{componenttest.NewNopHost(), map[component.ID]component.Component{id: st}}
+	cfg := createDefaultConfig().(*Config)
+	cfg.Storage = &id
+	const n = 1200 // three chunks
+	run := func(tt *componenttest.Telemetry, feed bool) *regressionProcessor {
+		p, err := newProcessor(metadatatest.NewSettings(tt), cfg, consumertest.NewNop())
+		require.NoError(t, err)
+		require.NoError(t, p.Start(context.Background(), host))
+		if feed {
+			for i := 0; i < n; i++ {
+				md := gauge("m", t0, float64(i), map[string]any{"i": int64(i)}, nil)
+				require.NoError(t, p.ConsumeMetrics(context.Background(), md))
+			}
+		}
+		require.NoError(t, p.Shutdown(context.Background()))
+		return p
+	}
+	tt1 := componenttest.NewTelemetry()
+	run(tt1, true)
+	metadatatest.AssertEqualProcessorRegressionSnapshotSeriesSaved(t, tt1, []metricdata.DataPoint[int64]{{Value: n}}, metricdatatest.IgnoreTimestamp())
+	assert.ElementsMatch(t, []string{manifestKey, "chunk/1/0", "chunk/1/1", "chunk/1/2"}, st.keys())
+
+	// Corrupt one record in the second chunk.
+	chunk := st.data[chunkKey(1, 1)]
+	chunk[len(chunkMagic)+recordSize()*3+40] ^= 0xff
+	tt2 := componenttest.NewTelemetry()
+	p := run(tt2, false)
+	assert.Equal(t, n-1, p.eng.Len())
+	metadatatest.AssertEqualProcessorRegressionSnapshotSeriesRestored(t, tt2, []metricdata.DataPoint[int64]{{Value: n - 1}}, metricdatatest.IgnoreTimestamp())
+	metadatatest.AssertEqualProcessorRegressionSnapshotFailures(t, tt2, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("operation", "restore"))},
+	}, metricdatatest.IgnoreTimestamp())
+	assert.ElementsMatch(t, []string{manifestKey, "chunk/2/0", "chunk/2/1", "chunk/2/2"}, st.keys(), "generation 2 replaced generation 1")
+
+	// max_series bounds the restore; a corrupt manifest never fails Start.
+	cfg.MaxSeries = 100
+	p = run(componenttest.NewTelemetry(), false)
+	assert.Equal(t, 100, p.eng.Len())
+	st.data[manifestKey] = []byte("garbage")
+	st.fail = true
+	tt4 := componenttest.NewTelemetry()
+	p = run(tt4, false)
+	assert.Equal(t, 0, p.eng.Len())
+	metadatatest.AssertEqualProcessorRegressionSnapshotFailures(t, tt4, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("operation", "restore"))},
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("operation", "save"))},
+	}, metricdatatest.IgnoreTimestamp())
+	for _, tt := range []*componenttest.Telemetry{tt1, tt2, tt4} {
+		require.NoError(t, tt.Shutdown(context.Background()))
+	}
+}
+
+func TestStartFailsOnMissingStorage(t *testing.T) {
+	id := component.MustNewID("file_storage")
+	cfg := createDefaultConfig().(*Config)
+	cfg.Storage = &id
+	p, err := newProcessor(processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	err = p.Start(context.Background(), componenttest.NewNopHost())
+	require.ErrorContains(t, err, `storage extension "file_storage" not found`)
+	require.NoError(t, p.Shutdown(context.Background()))
+}
+
+// TestInputPassesThroughUnchanged: every metric type, watched or not, leaves
+// the processor exactly as it came; derived series only follow it.
+func TestInputPassesThroughUnchanged(t *testing.T) {
+	md := pmetric.NewMetrics()
+	rm := md.ResourceMetrics().AppendEmpty()
+	rm.Resource().Attributes().PutStr("service.name", "api")
+	rm.Resource().Attributes().PutStr("service.version", "3")
+	ms := rm.ScopeMetrics().AppendEmpty().Metrics()
+	ts := pcommon.NewTimestampFromTime(t0)
+	g := ms.AppendEmpty()
+	g.SetName("g")
+	dp := g.SetEmptyGauge().DataPoints().AppendEmpty()
+	dp.SetTimestamp(ts)
+	dp.SetIntValue(3)
+	s := ms.AppendEmpty()
+	s.SetName("s")
+	s.SetEmptySum().SetIsMonotonic(true)
+	s.Sum().SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+	s.Sum().DataPoints().AppendEmpty().SetDoubleValue(5)
+	h := ms.AppendEmpty()
+	h.SetName("h")
+	hd := h.SetEmptyHistogram().DataPoints().AppendEmpty()
+	hd.SetTimestamp(ts)
+	hd.ExplicitBounds().FromRaw([]float64{1, 2})
+	hd.BucketCounts().FromRaw([]uint64{1, 2, 3})
+	hd.SetCount(6)
+	e := ms.AppendEmpty()
+	e.SetName("e")
+	ed := e.SetEmptyExponentialHistogram().DataPoints().AppendEmpty()
+	ed.SetTimestamp(ts)
+	ed.Positive().BucketCounts().FromRaw([]uint64{4})
+	ed.SetCount(4)
+	sm := ms.AppendEmpty()
+	sm.SetName("summary")
+	sm.SetEmptySummary().DataPoints().AppendEmpty().SetCount(1)
+
+	want := pmetric.NewMetrics()
+	md.CopyTo(want)
+	cfg := createDefaultConfig().(*Config)
+	cfg.Emit.Mode = EmitAll
+	outs := runBatches(t, cfg, md)
+	require.Len(t, outs, 1)
+	got := outs[0]
+	require.Greater(t, got.ResourceMetrics().Len(), 1, "derived series appended")
+	prefix := pmetric.NewMetrics()
+	got.ResourceMetrics().At(0).CopyTo(prefix.ResourceMetrics().AppendEmpty())
+	assert.Equal(t, want, prefix)
+	// The derived resource repeats the source resource, version included.
+	assert.Equal(t, want.ResourceMetrics().At(0).Resource().Attributes().AsRaw(),
+		got.ResourceMetrics().At(1).Resource().Attributes().AsRaw())
+}
+
+func TestShutdownIsIdempotent(t *testing.T) {
+	p, err := newProcessor(processortest.NewNopSettings(metadata.Type), createDefaultConfig().(*Config), consumertest.NewNop())
+	require.NoError(t, err)
+	require.NoError(t, p.Shutdown(context.Background()), "without Start")
+	require.NoError(t, p.Shutdown(context.Background()))
+}
+
+func TestAnomaliesOpenedByKind(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
+	sink := new(consumertest.MetricsSink)
+	p, err := newProcessor(metadatatest.NewSettings(tt), cfg, sink)
+	require.NoError(t, err)
+	for i := 0; i < 300; i++ {
+		v := 50 + noise(i)
+		if i == 200 {
+			v = 500
+		}
+		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("q", t0.Add(time.Duration(i)*time.Minute), v, nil, nil)))
+	}
+	opens := map[string]int64{}
+	for _, e := range derived(sink.AllMetrics(), MetricAnomaly) {
+		if attr(e, AttrState) == "open" {
+			opens[attr(e, AttrKind)]++
+		}
+	}
+	require.Equal(t, int64(1), opens["spike"])
+	var want []metricdata.DataPoint[int64]
+	for k, n := range opens {
+		want = append(want, metricdata.DataPoint[int64]{Value: n, Attributes: attribute.NewSet(attribute.String("kind", k))})
+	}
+	metadatatest.AssertEqualProcessorRegressionAnomaliesOpened(t, tt, want, metricdatatest.IgnoreTimestamp())
+	require.NoError(t, p.Shutdown(context.Background()))
+}
