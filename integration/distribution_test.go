@@ -21,8 +21,8 @@ import (
 // distributionComponents are our own components and the upstream parts the distribution
 // promises (docs/components.md).
 var distributionComponents = map[string][]string{
-	"receivers":  {"otlp", "host_metrics", "file_log", "webhook_event", "prometheus"},
-	"processors": {"batch", "memory_limiter", "resource_detection", "transform", "filter", "attributes", "regression"},
+	"receivers":  {"otlp", "host_metrics", "file_log", "webhook_event", "prometheus", "redfish"},
+	"processors": {"batch", "memory_limiter", "resource_detection", "transform", "filter", "attributes", "regression", "correlation"},
 	"connectors": {"forward", "service_graph"},
 	"exporters":  {"debug", "otlp_grpc", "otlp_http", "file", "prometheus", "load_balancing"},
 	"extensions": {"health_check", "pprof", "zpages", "file_storage", "bearertokenauth", "basicauth"},
