@@ -2,17 +2,15 @@ package correlationprocessor
 
 import (
 	"context"
-	"errors"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/processor/processortest"
@@ -151,85 +149,50 @@ func TestTickerDrivesFlush(t *testing.T) {
 	require.Eventually(t, func() bool { return len(updates(t, h.logsOut)) == 1 }, 5*time.Second, 10*time.Millisecond)
 }
 
-// memStorage is a small in-memory storage extension (contrib's storagetest
-// package is not in go.mod).
-type memStorage struct {
-	component.StartFunc
-	component.ShutdownFunc
-	mu      sync.Mutex
-	data    map[string][]byte
-	failSet bool
+// newTestStorage returns contrib's file-backed test storage extension and a
+// host with it: a client's contents are written on Close (the processor's
+// Shutdown) and read back by the next GetClient, as across a restart.
+func newTestStorage(t testing.TB) (*storagetest.TestStorage, component.Host) {
+	st := storagetest.NewFileBackedStorageExtension("correlation", t.TempDir())
+	return st, storagetest.NewStorageHost().WithExtension(st.ID, st)
 }
 
-var _ storage.Extension = (*memStorage)(nil)
-
-func (s *memStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
-	return memClient{s}, nil
+// storedSnapshot returns the snapshot st holds for the processor owner, as
+// its last client closed it.
+func storedSnapshot(t testing.TB, st *storagetest.TestStorage, owner component.ID) []byte {
+	t.Helper()
+	c, err := st.GetClient(context.Background(), component.KindProcessor, owner, "")
+	require.NoError(t, err)
+	b, err := c.Get(context.Background(), snapshotKey)
+	require.NoError(t, err)
+	require.NoError(t, c.Close(context.Background()))
+	return b
 }
 
-type memClient struct{ s *memStorage }
-
-func (c memClient) Get(_ context.Context, k string) ([]byte, error) {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	if v, ok := c.s.data[k]; ok {
-		return append([]byte(nil), v...), nil
-	}
-	return nil, nil
+// putSnapshot stores a snapshot in st for the processor owner.
+func putSnapshot(t testing.TB, st *storagetest.TestStorage, owner component.ID, b []byte) {
+	t.Helper()
+	c, err := st.GetClient(context.Background(), component.KindProcessor, owner, "")
+	require.NoError(t, err)
+	require.NoError(t, c.Set(context.Background(), snapshotKey, b))
+	require.NoError(t, c.Close(context.Background()))
 }
 
-func (c memClient) Set(_ context.Context, k string, v []byte) error {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	if c.s.failSet {
-		return errors.New("disk full")
-	}
-	c.s.data[k] = append([]byte(nil), v...)
-	return nil
+// liveSnapshot is the snapshot the running correlator's storage client holds
+// (saved, but not yet written to disk by a Close).
+func liveSnapshot(t testing.TB, h *harness) []byte {
+	t.Helper()
+	b, err := h.c.client.Get(context.Background(), snapshotKey)
+	require.NoError(t, err)
+	return b
 }
-
-func (c memClient) Delete(_ context.Context, k string) error {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	delete(c.s.data, k)
-	return nil
-}
-
-func (c memClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	for _, op := range ops {
-		var err error
-		switch op.Type {
-		case storage.Get:
-			op.Value, err = c.Get(ctx, op.Key)
-		case storage.Set:
-			err = c.Set(ctx, op.Key, op.Value)
-		case storage.Delete:
-			err = c.Delete(ctx, op.Key)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (memClient) Close(context.Context) error { return nil }
-
-type storageHost struct {
-	component.Host
-	ext map[component.ID]component.Component
-}
-
-func (h storageHost) GetExtensions() map[component.ID]component.Component { return h.ext }
 
 // TestRestartKeepsOpenIncidents: state saved at shutdown is restored at
 // start; the open incident resolves after the restart under the same ID.
 func TestRestartKeepsOpenIncidents(t *testing.T) {
-	id := component.MustNewID("memory_storage")
-	st := &memStorage{data: map[string][]byte{}}
-	host := storageHost{componenttest.NewNopHost(), map[component.ID]component.Component{id: st}}
+	st, host := newTestStorage(t)
 	cfg := createDefaultConfig().(*Config)
-	cfg.Storage = &id
+	cfg.Storage = &st.ID
 	cfg.Dependencies = map[string][]string{"a": {"b"}}
 
 	h1 := newHarness(t, cfg, 0, host)
@@ -238,7 +201,7 @@ func TestRestartKeepsOpenIncidents(t *testing.T) {
 	opened := updates(t, h1.logsOut)
 	require.Len(t, opened, 1)
 	h1.shutdown()
-	require.NotEmpty(t, st.data[snapshotKey])
+	require.NotEmpty(t, storedSnapshot(t, st, newSettings(t).ID))
 
 	h2 := newHarness(t, cfg, 0, host)
 	require.NoError(t, h2.logs.ConsumeLogs(context.Background(), findingLogs(t, 2*time.Minute, "a")))
@@ -252,15 +215,14 @@ func TestRestartKeepsOpenIncidents(t *testing.T) {
 }
 
 func TestCorruptSnapshotStartsEmpty(t *testing.T) {
-	id := component.MustNewID("memory_storage")
-	st := &memStorage{data: map[string][]byte{snapshotKey: []byte("{not json")}}
-	host := storageHost{componenttest.NewNopHost(), map[component.ID]component.Component{id: st}}
+	st, host := newTestStorage(t)
 	cfg := createDefaultConfig().(*Config)
-	cfg.Storage = &id
+	cfg.Storage = &st.ID
 	tt := componenttest.NewTelemetry()
 	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
 	set := metadatatest.NewSettings(tt)
 	set.ID = component.NewIDWithName(metadata.Type, "corrupt")
+	putSnapshot(t, st, set.ID, []byte("{not json"))
 	h := newHarnessSet(t, set, cfg, 0, host)
 	require.NoError(t, h.logs.ConsumeLogs(context.Background(), findingLogs(t, 0, "a")))
 	h.tick(t0.Add(time.Minute))
@@ -269,7 +231,7 @@ func TestCorruptSnapshotStartsEmpty(t *testing.T) {
 		{Value: 1, Attributes: attribute.NewSet(attribute.String("operation", "restore"))},
 	}, metricdatatest.IgnoreTimestamp())
 	h.tick(t0.Add(2 * time.Minute)) // saves the good state over the corrupt one
-	assert.NotEqual(t, "{not json", string(st.data[snapshotKey]))
+	assert.NotEqual(t, "{not json", string(liveSnapshot(t, h)))
 }
 
 func TestStorageErrors(t *testing.T) {
@@ -306,23 +268,22 @@ func TestDropKeepsRefusedFindings(t *testing.T) {
 // TestCrashKeepsStateSavedOnTick: the state saved on a tick (no shutdown, as
 // after kill -9) is enough for a new process to carry the open incident on.
 func TestCrashKeepsStateSavedOnTick(t *testing.T) {
-	id := component.MustNewID("memory_storage")
-	st := &memStorage{data: map[string][]byte{}}
+	st, host := newTestStorage(t)
 	cfg := createDefaultConfig().(*Config)
-	cfg.Storage = &id
-	h1 := newHarness(t, cfg, 0, storageHost{componenttest.NewNopHost(), map[component.ID]component.Component{id: st}})
+	cfg.Storage = &st.ID
+	h1 := newHarness(t, cfg, 0, host)
 	require.NoError(t, h1.logs.ConsumeLogs(context.Background(), findingLogs(t, 0, "a")))
 	h1.tick(t0.Add(time.Minute)) // opens and saves
 	opened := updates(t, h1.logsOut)
 	require.Len(t, opened, 1)
 
-	st.mu.Lock()
-	crashed := &memStorage{data: map[string][]byte{snapshotKey: st.data[snapshotKey]}} // what the disk holds at the crash
-	st.mu.Unlock()
-	require.NotEmpty(t, crashed.data[snapshotKey])
+	saved := liveSnapshot(t, h1) // what the disk holds at the crash
+	require.NotEmpty(t, saved)
 	set := newSettings(t)
 	set.ID = component.NewIDWithName(metadata.Type, "after_crash")
-	h2 := newHarnessSet(t, set, cfg, 0, storageHost{componenttest.NewNopHost(), map[component.ID]component.Component{id: crashed}})
+	crashed, crashedHost := newTestStorage(t)
+	putSnapshot(t, crashed, set.ID, saved)
+	h2 := newHarnessSet(t, set, cfg, 0, crashedHost)
 	h2.tick(t0.Add(time.Hour))
 	ups := updates(t, h2.logsOut)
 	require.Len(t, ups, 1)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -226,15 +227,15 @@ func TestScenarios(t *testing.T) {
 			dir := filepath.Join("testdata", "scenarios", sc.name)
 			if *writeInputs {
 				require.NoError(t, os.MkdirAll(dir, 0o755))
-				require.NoError(t, writeTracesYAML(filepath.Join(dir, "input_traces.yaml"), sc.traces()))
-				require.NoError(t, writeMetricsYAML(filepath.Join(dir, "input_metrics.yaml"), sc.metrics()))
-				require.NoError(t, writeLogsYAML(filepath.Join(dir, "input_logs.yaml"), sc.logs()))
+				require.NoError(t, golden.WriteTracesToFile(filepath.Join(dir, "input_traces.yaml"), sc.traces()))
+				require.NoError(t, golden.WriteMetricsToFile(filepath.Join(dir, "input_metrics.yaml"), sc.metrics(), golden.SkipMetricTimestampNormalization()))
+				require.NoError(t, golden.WriteLogsToFile(filepath.Join(dir, "input_logs.yaml"), sc.logs()))
 			}
-			td, err := readTracesYAML(filepath.Join(dir, "input_traces.yaml"))
+			td, err := golden.ReadTraces(filepath.Join(dir, "input_traces.yaml"))
 			require.NoError(t, err)
-			md, err := readMetricsYAML(filepath.Join(dir, "input_metrics.yaml"))
+			md, err := golden.ReadMetrics(filepath.Join(dir, "input_metrics.yaml"))
 			require.NoError(t, err)
-			ld, err := readLogsYAML(filepath.Join(dir, "input_logs.yaml"))
+			ld, err := golden.ReadLogs(filepath.Join(dir, "input_logs.yaml"))
 			require.NoError(t, err)
 
 			h := newHarness(t, createDefaultConfig().(*Config), 0, nil)
@@ -248,9 +249,9 @@ func TestScenarios(t *testing.T) {
 			got := incidentRecords(h.logsOut)
 			expPath := filepath.Join(dir, "expected_incidents.yaml")
 			if *update {
-				require.NoError(t, writeLogsYAML(expPath, got))
+				require.NoError(t, golden.WriteLogsToFile(expPath, got))
 			}
-			want, err := readLogsYAML(expPath)
+			want, err := golden.ReadLogs(expPath)
 			require.NoError(t, err)
 			require.NoError(t, plogtest.CompareLogs(want, got))
 			sc.check(t, updates(t, h.logsOut))

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/processor/processortest"
 
@@ -20,38 +20,40 @@ import (
 // FuzzRestore: whatever the storage holds, Start succeeds, never panics and
 // restores at most max_series series.
 func FuzzRestore(f *testing.F) {
-	id := component.MustNewID("memory_storage")
 	cfg := createDefaultConfig().(*Config)
-	cfg.Storage = &id
+	cfg.Storage = &testStorageID
 	cfg.MaxSeries = 50
-	newP := func(t testing.TB, st *memStorage) *regressionProcessor {
-		p, err := newProcessor(processortest.NewNopSettings(metadata.Type), cfg, consumertest.NewNop())
+	set := processortest.NewNopSettings(metadata.Type) // one ID: the storage is per component
+	newP := func(t testing.TB, host component.Host) *regressionProcessor {
+		p, err := newProcessor(set, cfg, consumertest.NewNop())
 		require.NoError(t, err)
-		host := storageHost{componenttest.NewNopHost(), map[component.ID]component.Component{id: st}}
 		require.NoError(t, p.Start(context.Background(), host))
 		return p
 	}
 	// A real snapshot as the seed.
-	st := &memStorage{data: map[string][]byte{}}
-	p := newP(f, st)
+	st, host := newTestStorage(f)
+	p := newP(f, host)
 	for i := 0; i < 3; i++ {
 		require.NoError(f, p.ConsumeMetrics(context.Background(), gauge("m", t0, float64(i), map[string]any{"i": int64(i)}, nil)))
 	}
 	require.NoError(f, p.Shutdown(context.Background()))
-	f.Add(st.data[manifestKey], st.data[chunkKey(1, 0)])
+	seed := st.data(f, set.ID)
+	f.Add(seed[manifestKey], seed[chunkKey(1, 0)])
 	f.Add([]byte("RGM1"), []byte("RGC1"))
 	f.Fuzz(func(t *testing.T, manifestBytes, chunk []byte) {
-		st := &memStorage{data: map[string][]byte{manifestKey: manifestBytes, chunkKey(1, 0): chunk}}
+		st, host := newTestStorage(t)
+		data := map[string][]byte{manifestKey: manifestBytes, chunkKey(1, 0): chunk}
 		// Also try the chunk under the generation the manifest names.
 		if m, err := decodeManifest(manifestBytes); err == nil {
-			st.data[chunkKey(m.gen, 0)] = chunk
+			data[chunkKey(m.gen, 0)] = chunk
 			if m.chunks > 64 { // keep a run short
 				return
 			}
 		}
-		p := newP(t, st)
+		st.put(t, set.ID, data)
+		p := newP(t, host)
 		assert.LessOrEqual(t, p.eng.Len(), cfg.MaxSeries)
-		st.fail = true // no save
+		st.failSet.Store(true) // no save
 		require.NoError(t, p.Shutdown(context.Background()))
 	})
 }
@@ -102,11 +104,9 @@ func FuzzQuantiles(f *testing.F) {
 // TestConcurrentUse runs ConsumeMetrics from several goroutines while the
 // flush loop and saves run (meaningful under -race).
 func TestConcurrentUse(t *testing.T) {
-	id := component.MustNewID("memory_storage")
-	st := &memStorage{data: map[string][]byte{}}
-	host := storageHost{componenttest.NewNopHost(), map[component.ID]component.Component{id: st}}
+	host := storagetest.NewStorageHost().WithInMemoryStorageExtension("regression")
 	cfg := createDefaultConfig().(*Config)
-	cfg.Storage = &id
+	cfg.Storage = &testStorageID
 	cfg.Emit.Mode = EmitAll
 	tick, snap := make(chan time.Time), make(chan time.Time)
 	n := 0

@@ -1,45 +1,25 @@
 package regressionprocessor
 
 import (
-	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pmetric"
-	"go.yaml.in/yaml/v3"
 )
 
 // -update rewrites testdata/<case>/expected.yaml from the processor's output.
 var update = flag.Bool("update", false, "rewrite the golden expected.yaml files")
 
-// readMetrics and writeMetrics use the YAML layout of contrib pkg/golden
-// (OTLP JSON as YAML); pkg/golden itself is not in go.mod.
+// readMetrics reads a golden file with contrib pkg/golden.
 func readMetrics(t *testing.T, path string) pmetric.Metrics {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var m map[string]any
-	require.NoError(t, yaml.Unmarshal(b, &m))
-	j, err := json.Marshal(m)
-	require.NoError(t, err)
-	md, err := (&pmetric.JSONUnmarshaler{}).UnmarshalMetrics(j)
+	md, err := golden.ReadMetrics(path)
 	require.NoError(t, err)
 	return md
-}
-
-func writeMetrics(t *testing.T, path string, md pmetric.Metrics) {
-	t.Helper()
-	j, err := (&pmetric.JSONMarshaler{}).MarshalMetrics(md)
-	require.NoError(t, err)
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(j, &m))
-	b, err := yaml.Marshal(m)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(path, b, 0o600))
 }
 
 // TestGolden feeds testdata/<case>/input.yaml through the processor (one
@@ -86,7 +66,10 @@ func TestGolden(t *testing.T) {
 
 			path := filepath.Join("testdata", tc.name, "expected.yaml")
 			if *update {
-				writeMetrics(t, path, got)
+				// WriteMetricsToFile, not WriteMetrics: that one fails the
+				// test on purpose, while -update should regenerate and pass.
+				// Timestamps are kept as the processor wrote them.
+				require.NoError(t, golden.WriteMetricsToFile(path, got, golden.SkipMetricTimestampNormalization()))
 			}
 			require.NoError(t, pmetrictest.CompareMetrics(readMetrics(t, path), got))
 		})

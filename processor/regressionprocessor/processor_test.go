@@ -3,10 +3,13 @@ package regressionprocessor
 import (
 	"context"
 	"errors"
-	"sync"
+	"maps"
+	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
@@ -247,93 +250,95 @@ func fakeTicker(c chan time.Time) ticker { return chanTicker{c} }
 func (f chanTicker) C() <-chan time.Time { return f.c }
 func (chanTicker) Stop()                 {}
 
-// memStorage is a small in-memory storage extension (contrib's storagetest
-// package is not in go.mod).
-type memStorage struct {
-	component.StartFunc
-	component.ShutdownFunc
-	mu   sync.Mutex
-	data map[string][]byte
-	fail bool
+// testStorageID is the ID of the storage extension newTestStorage returns.
+var testStorageID = storagetest.NewStorageID("regression")
+
+// testStorage is contrib's file-backed test storage extension: a client's
+// contents are written on Close (the processor's Shutdown) and read back by
+// the next GetClient, which is what a restart needs. It adds only what
+// storagetest cannot do: once failSet is set, Set (and a Batch with a Set)
+// fails as on a full disk.
+type testStorage struct {
+	*storagetest.TestStorage
+	failSet atomic.Bool
 }
 
-var _ storage.Extension = (*memStorage)(nil)
-
-func (s *memStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
-	return memClient{s}, nil
+func newTestStorage(t testing.TB) (*testStorage, component.Host) {
+	st := &testStorage{TestStorage: storagetest.NewFileBackedStorageExtension(testStorageID.Name(), t.TempDir())}
+	return st, storagetest.NewStorageHost().WithExtension(st.ID, st)
 }
 
-func (s *memStorage) keys() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []string
-	for k := range s.data {
-		out = append(out, k)
+func (s *testStorage) GetClient(ctx context.Context, kind component.Kind, id component.ID, name string) (storage.Client, error) {
+	c, err := s.TestStorage.GetClient(ctx, kind, id, name)
+	if err != nil {
+		return nil, err
 	}
+	return failingClient{Client: c, fail: &s.failSet}, nil
+}
+
+// data returns what the storage holds for the processor owner (as its last
+// client closed it), without storagetest's own creator-ID record.
+func (s *testStorage) data(t testing.TB, owner component.ID) map[string][]byte {
+	t.Helper()
+	c, err := s.TestStorage.GetClient(context.Background(), component.KindProcessor, owner, "")
+	require.NoError(t, err)
+	out := map[string][]byte{}
+	require.NoError(t, c.(storage.Walker).Walk(context.Background(), func(k string, v []byte) ([]*storage.Operation, error) {
+		if k != "client_creator_id" {
+			out[k] = v
+		}
+		return nil, nil
+	}))
+	require.NoError(t, c.Close(context.Background()))
 	return out
 }
 
-type memClient struct{ s *memStorage }
-
-func (c memClient) Get(_ context.Context, k string) ([]byte, error) {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	return append([]byte(nil), c.s.data[k]...), nil
-}
-
-func (c memClient) Set(_ context.Context, k string, v []byte) error {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	if c.s.fail {
-		return errors.New("disk full")
+// put writes records into the storage of the processor owner.
+func (s *testStorage) put(t testing.TB, owner component.ID, kv map[string][]byte) {
+	t.Helper()
+	c, err := s.TestStorage.GetClient(context.Background(), component.KindProcessor, owner, "")
+	require.NoError(t, err)
+	for k, v := range kv {
+		require.NoError(t, c.Set(context.Background(), k, v))
 	}
-	c.s.data[k] = append([]byte(nil), v...)
-	return nil
+	require.NoError(t, c.Close(context.Background()))
 }
 
-func (c memClient) Delete(_ context.Context, k string) error {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	delete(c.s.data, k)
-	return nil
+func (s *testStorage) keys(t testing.TB, owner component.ID) []string {
+	return slices.Collect(maps.Keys(s.data(t, owner)))
 }
 
-func (c memClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
-	for _, op := range ops {
-		var err error
-		switch op.Type {
-		case storage.Get:
-			op.Value, err = c.Get(ctx, op.Key)
-		case storage.Set:
-			err = c.Set(ctx, op.Key, op.Value)
-		case storage.Delete:
-			err = c.Delete(ctx, op.Key)
-		}
-		if err != nil {
-			return err
-		}
+var errDiskFull = errors.New("disk full")
+
+type failingClient struct {
+	storage.Client
+	fail *atomic.Bool
+}
+
+func (c failingClient) Set(ctx context.Context, k string, v []byte) error {
+	if c.fail.Load() {
+		return errDiskFull
 	}
-	return nil
+	return c.Client.Set(ctx, k, v)
 }
 
-func (memClient) Close(context.Context) error { return nil }
-
-type storageHost struct {
-	component.Host
-	ext map[component.ID]component.Component
+func (c failingClient) Batch(ctx context.Context, ops ...*storage.Operation) error {
+	if c.fail.Load() && slices.ContainsFunc(ops, func(op *storage.Operation) bool { return op.Type == storage.Set }) {
+		return errDiskFull
+	}
+	return c.Client.Batch(ctx, ops...)
 }
-
-func (h storageHost) GetExtensions() map[component.ID]component.Component { return h.ext }
 
 func TestPersistence(t *testing.T) {
-	id := component.MustNewID("memory_storage")
-	st := &memStorage{data: map[string][]byte{}}
-	host := storageHost{componenttest.NewNopHost(), map[component.ID]component.Component{id: st}}
+	st, host := newTestStorage(t)
 	cfg := createDefaultConfig().(*Config)
-	cfg.Storage = &id
+	cfg.Storage = &st.ID
 	const n = 1200 // three chunks
+	var owner component.ID
 	run := func(tt *componenttest.Telemetry, feed bool) *regressionProcessor {
-		p, err := newProcessor(metadatatest.NewSettings(tt), cfg, consumertest.NewNop())
+		set := metadatatest.NewSettings(tt)
+		owner = set.ID
+		p, err := newProcessor(set, cfg, consumertest.NewNop())
 		require.NoError(t, err)
 		require.NoError(t, p.Start(context.Background(), host))
 		if feed {
@@ -348,11 +353,12 @@ func TestPersistence(t *testing.T) {
 	tt1 := componenttest.NewTelemetry()
 	run(tt1, true)
 	metadatatest.AssertEqualProcessorRegressionSnapshotSeriesSaved(t, tt1, []metricdata.DataPoint[int64]{{Value: n}}, metricdatatest.IgnoreTimestamp())
-	assert.ElementsMatch(t, []string{manifestKey, "chunk/1/0", "chunk/1/1", "chunk/1/2"}, st.keys())
+	assert.ElementsMatch(t, []string{manifestKey, "chunk/1/0", "chunk/1/1", "chunk/1/2"}, st.keys(t, owner))
 
 	// Corrupt one record in the second chunk.
-	chunk := st.data[chunkKey(1, 1)]
+	chunk := st.data(t, owner)[chunkKey(1, 1)]
 	chunk[len(chunkMagic)+recordSize()*3+40] ^= 0xff
+	st.put(t, owner, map[string][]byte{chunkKey(1, 1): chunk})
 	tt2 := componenttest.NewTelemetry()
 	p := run(tt2, false)
 	assert.Equal(t, n-1, p.eng.Len())
@@ -360,14 +366,14 @@ func TestPersistence(t *testing.T) {
 	metadatatest.AssertEqualProcessorRegressionSnapshotFailures(t, tt2, []metricdata.DataPoint[int64]{
 		{Value: 1, Attributes: attribute.NewSet(attribute.String("operation", "restore"))},
 	}, metricdatatest.IgnoreTimestamp())
-	assert.ElementsMatch(t, []string{manifestKey, "chunk/2/0", "chunk/2/1", "chunk/2/2"}, st.keys(), "generation 2 replaced generation 1")
+	assert.ElementsMatch(t, []string{manifestKey, "chunk/2/0", "chunk/2/1", "chunk/2/2"}, st.keys(t, owner), "generation 2 replaced generation 1")
 
 	// max_series bounds the restore; a corrupt manifest never fails Start.
 	cfg.MaxSeries = 100
 	p = run(componenttest.NewTelemetry(), false)
 	assert.Equal(t, 100, p.eng.Len())
-	st.data[manifestKey] = []byte("garbage")
-	st.fail = true
+	st.put(t, owner, map[string][]byte{manifestKey: []byte("garbage")})
+	st.failSet.Store(true)
 	tt4 := componenttest.NewTelemetry()
 	p = run(tt4, false)
 	assert.Equal(t, 0, p.eng.Len())

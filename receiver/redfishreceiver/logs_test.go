@@ -6,67 +6,20 @@ package redfishreceiver
 import (
 	"context"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/storage/storagetest"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/plogtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/component/componenttest"
-	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
 	"github.com/otelcol-aiops/otelcol-aiops/receiver/redfishreceiver/internal/metadata"
 	"github.com/otelcol-aiops/otelcol-aiops/receiver/redfishreceiver/internal/simulator"
 )
-
-// fakeStorage is an in-memory storage extension that survives "restarts"
-// (it is shared by the fleets of one test).
-type fakeStorage struct {
-	component.StartFunc
-	component.ShutdownFunc
-	mu   sync.Mutex
-	data map[string][]byte
-}
-
-func (s *fakeStorage) GetClient(context.Context, component.Kind, component.ID, string) (storage.Client, error) {
-	return &fakeClient{s: s}, nil
-}
-
-type fakeClient struct{ s *fakeStorage }
-
-func (c *fakeClient) Get(_ context.Context, k string) ([]byte, error) {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	return c.s.data[k], nil
-}
-
-func (c *fakeClient) Set(_ context.Context, k string, v []byte) error {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	c.s.data[k] = append([]byte(nil), v...)
-	return nil
-}
-
-func (c *fakeClient) Delete(_ context.Context, k string) error {
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	delete(c.s.data, k)
-	return nil
-}
-
-func (*fakeClient) Batch(context.Context, ...*storage.Operation) error { return nil }
-func (*fakeClient) Close(context.Context) error                        { return nil }
-
-type extHost struct {
-	component.Host
-	ext map[component.ID]component.Component
-}
-
-func (h extHost) GetExtensions() map[component.ID]component.Component { return h.ext }
 
 func entryIDs(ld plog.Logs, event string) []string {
 	var out []string
@@ -93,14 +46,16 @@ func entryIDs(ld plog.Logs, event string) []string {
 
 func TestEventLogExactlyOnceAcrossRestarts(t *testing.T) {
 	s, ts := sim(t, simulator.DefaultSpec())
-	st := &fakeStorage{data: map[string][]byte{}}
-	sid := component.MustNewID("file_storage")
-	host := extHost{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{sid: st}}
+	// contrib's file-backed test storage: a client's contents are written
+	// on Close (the fleet's shutdown) and read back by the next fleet.
+	sid := storagetest.NewStorageID("redfish")
+	host := storagetest.NewStorageHost().WithFileBackedStorageExtension("redfish", t.TempDir())
+	set := receivertest.NewNopSettings(metadata.Type) // one component ID across the restarts
 	cfg := testConfig(bmcCfg("r1", ts.URL))
 	cfg.Logs.Storage = &sid
 
 	run := func() *fleet {
-		f := newFleet(receivertest.NewNopSettings(metadata.Type), cfg)
+		f := newFleet(set, cfg)
 		require.NoError(t, f.start(context.Background(), host))
 		return f
 	}
@@ -111,9 +66,9 @@ func TestEventLogExactlyOnceAcrossRestarts(t *testing.T) {
 
 	expected := filepath.Join("testdata", "expected_logs.yaml")
 	if *update {
-		require.NoError(t, writeGoldenLogs(expected, ld))
+		require.NoError(t, golden.WriteLogsToFile(expected, ld))
 	}
-	want, err := readGoldenLogs(expected)
+	want, err := golden.ReadLogs(expected)
 	require.NoError(t, err)
 	require.NoError(t, plogtest.CompareLogs(want, ld, plogtest.IgnoreObservedTimestamp(),
 		plogtest.IgnoreResourceAttributeValue("redfish.bmc.address")))
@@ -189,9 +144,11 @@ func TestHealthTransitions(t *testing.T) {
 
 func TestHealthTransitionsNotRepeatedAfterRestart(t *testing.T) {
 	s, ts := sim(t, simulator.DefaultSpec())
-	st := &fakeStorage{data: map[string][]byte{}}
-	sid := component.MustNewID("file_storage")
-	host := extHost{Host: componenttest.NewNopHost(), ext: map[component.ID]component.Component{sid: st}}
+	// contrib's file-backed test storage: a client's contents are written
+	// on Close (the fleet's shutdown) and read back by the next fleet.
+	sid := storagetest.NewStorageID("redfish")
+	host := storagetest.NewStorageHost().WithFileBackedStorageExtension("redfish", t.TempDir())
+	set := receivertest.NewNopSettings(metadata.Type) // one component ID across the restarts
 	cfg := testConfig(bmcCfg("r1", ts.URL))
 	cfg.Logs.Storage = &sid
 	cfg.Logs.EventLog = false
@@ -205,7 +162,7 @@ func TestHealthTransitionsNotRepeatedAfterRestart(t *testing.T) {
 		return entryIDs(ld, "hw.state_change")
 	}
 	run := func() *fleet {
-		f := newFleet(receivertest.NewNopSettings(metadata.Type), cfg)
+		f := newFleet(set, cfg)
 		f.hasLogs.Store(true)
 		require.NoError(t, f.start(context.Background(), host))
 		return f

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/pmetrictest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -120,9 +121,9 @@ func TestScrapeGolden(t *testing.T) {
 
 	expected := filepath.Join("testdata", "expected_metrics.yaml")
 	if *update {
-		require.NoError(t, writeGoldenMetrics(expected, md))
+		require.NoError(t, golden.WriteMetricsToFile(expected, md, golden.SkipMetricTimestampNormalization()))
 	}
-	want, err := readGoldenMetrics(expected)
+	want, err := golden.ReadMetrics(expected)
 	require.NoError(t, err)
 	require.NoError(t, pmetrictest.CompareMetrics(want, md,
 		pmetrictest.IgnoreTimestamp(), pmetrictest.IgnoreStartTimestamp(),
