@@ -16,6 +16,8 @@ trap 'rm -rf "$tmp"' EXIT
 rm -f "$tmp.log"
 mkdir -p "$out"
 cp "$tmp"/*.go "$out"/
+# ocb's templates are not gofmt-clean; formatting keeps the output deterministic and lint-clean.
+gofmt -w "$out"/*.go
 [ "$out" = cmd/otelcol-aiops ] || exit 0
 
 go run ./internal/tools/distmod -from "$tmp/go.mod" -to go.mod
