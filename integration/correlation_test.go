@@ -5,7 +5,6 @@ package integration
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,7 +15,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/otelcol-aiops/otelcol-aiops/pkg/incident"
@@ -66,14 +64,10 @@ func TestCorrelationOpensOneIncident(t *testing.T) {
 	startCollector(t, fmt.Sprintf("http://127.0.0.1:%d/", values["Health"]), nil,
 		"--config", renderConfig(t, correlationConfig, values))
 
-	conn, err := grpc.NewClient(fmt.Sprintf("127.0.0.1:%d", values["OTLP"]), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	conn, ctx := dialOTLP(t, values["OTLP"], insecure.NewCredentials())
 	// group_wait counts from the data's onset: both findings must arrive before it passes.
 	onset := time.Now().Add(-time.Second)
-	_, err = plogotlp.NewGRPCClient(conn).Export(ctx, plogotlp.NewExportRequestFromLogs(errorLogs(onset,
+	_, err := plogotlp.NewGRPCClient(conn).Export(ctx, plogotlp.NewExportRequestFromLogs(errorLogs(onset,
 		"payments", "card processor unreachable",
 		"checkout", "payment call failed")))
 	require.NoError(t, err)

@@ -5,7 +5,6 @@ package integration
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,7 +19,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 )
 
@@ -79,14 +77,10 @@ func TestOTLPMetricsAndLogsPassThrough(t *testing.T) {
 	cfg := renderConfig(t, passthroughConfig, values)
 	startCollector(t, fmt.Sprintf("http://127.0.0.1:%d/", values["Health"]), nil, "--config", cfg)
 
-	conn, err := grpc.NewClient(fmt.Sprintf("127.0.0.1:%d", values["OTLP"]), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	conn, ctx := dialOTLP(t, values["OTLP"], insecure.NewCredentials())
 
 	wantMetrics := sampleMetrics()
-	_, err = pmetricotlp.NewGRPCClient(conn).Export(ctx, pmetricotlp.NewExportRequestFromMetrics(wantMetrics))
+	_, err := pmetricotlp.NewGRPCClient(conn).Export(ctx, pmetricotlp.NewExportRequestFromMetrics(wantMetrics))
 	require.NoError(t, err)
 	wantLogs := sampleLogs()
 	_, err = plogotlp.NewGRPCClient(conn).Export(ctx, plogotlp.NewExportRequestFromLogs(wantLogs))

@@ -3,7 +3,6 @@
 package integration
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -14,7 +13,6 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 )
 
@@ -59,12 +57,8 @@ func TestRegressionFlagsSpike(t *testing.T) {
 	startCollector(t, fmt.Sprintf("http://127.0.0.1:%d/", values["Health"]), nil,
 		"--config", renderConfig(t, regressionConfig, values))
 
-	conn, err := grpc.NewClient(fmt.Sprintf("127.0.0.1:%d", values["OTLP"]), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_, err = pmetricotlp.NewGRPCClient(conn).Export(ctx, pmetricotlp.NewExportRequestFromMetrics(latencyWithSpike()))
+	conn, ctx := dialOTLP(t, values["OTLP"], insecure.NewCredentials())
+	_, err := pmetricotlp.NewGRPCClient(conn).Export(ctx, pmetricotlp.NewExportRequestFromMetrics(latencyWithSpike()))
 	require.NoError(t, err)
 
 	eventually(t, 20*time.Second, "an aiops.anomaly event for it.request.latency", func() bool {

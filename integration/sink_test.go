@@ -4,9 +4,11 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -14,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	_ "google.golang.org/grpc/encoding/gzip" // the otlp_grpc exporter compresses with gzip by default
 )
 
@@ -77,4 +80,16 @@ func (s *metricService) Export(_ context.Context, req pmetricotlp.ExportRequest)
 	defer s.mu.Unlock()
 	req.Metrics().ResourceMetrics().MoveAndAppendTo(s.metrics.ResourceMetrics())
 	return pmetricotlp.NewExportResponse(), nil
+}
+
+// dialOTLP connects an OTLP/gRPC client to the collector's receiver on port and returns
+// it with a context that bounds the test's exports; both are cleaned up with t.
+func dialOTLP(t *testing.T, port any, creds credentials.TransportCredentials) (*grpc.ClientConn, context.Context) {
+	t.Helper()
+	conn, err := grpc.NewClient(fmt.Sprintf("127.0.0.1:%v", port), grpc.WithTransportCredentials(creds))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return conn, ctx
 }

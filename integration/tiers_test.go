@@ -3,7 +3,6 @@
 package integration
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -17,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/status"
@@ -66,11 +64,7 @@ func TestAgentToGateway(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, pool.AppendCertsFromPEM(pem))
 	creds := credentials.NewTLS(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
-	conn, err := grpc.NewClient(fmt.Sprintf("127.0.0.1:%d", gwOTLP), grpc.WithTransportCredentials(creds))
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	conn, ctx := dialOTLP(t, gwOTLP, creds)
 	_, err = pmetricotlp.NewGRPCClient(conn).Export(ctx, pmetricotlp.NewExportRequestFromMetrics(sampleMetrics()))
 	require.Equal(t, codes.Unauthenticated, status.Code(err), "a client without the bearer token must be refused, got %v", err)
 
