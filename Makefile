@@ -58,9 +58,18 @@ $(BIN): go.mod go.sum $(DIST_SRC) $(shell find . -name '*.go' -not -path './.too
 build: $(BIN) ## build bin/otelcol-aiops from the committed ocb output (installs the pinned ocb if missing)
 
 .PHONY: run
-run: build ## build and run the collector on configs/quickstart.yaml (monitors this machine)
-	mkdir -p data
+run: build data/api-token ## build and run the collector on configs/quickstart.yaml (monitors this machine)
 	./$(BIN) --config configs/quickstart.yaml
+
+# The incident API's bearer token for the quickstart: random, created once, readable by you only.
+data/api-token:
+	@mkdir -p data
+	@umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >$@
+	@echo "incident API token written to $@ (curl -H \"Authorization: Bearer \$$(cat $@)\" localhost:8089/api/v1/incidents)"
+
+.PHONY: demo
+demo: build ## replay a generated alert storm into the quickstart collector and show the incident it becomes
+	scripts/demo.sh ./$(BIN)
 
 # ---- tests ----
 .PHONY: test

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -54,9 +55,12 @@ func componentNames(list any) []string {
 }
 
 // TestQuickstart runs configs/quickstart.yaml as `make run` does (on free ports) and checks
-// that the machine's own metrics come out of both the debug and the Prometheus exporters.
+// that the machine's own metrics come out of both the debug and the Prometheus exporters
+// and that the incident API answers with the token only.
 func TestQuickstart(t *testing.T) {
-	health, prom := freePort(t), freePort(t)
+	health, prom, api := freePort(t), freePort(t), freePort(t)
+	dataDir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dataDir, "api-token"), []byte("quickstart-token\n"), 0o600))
 	env := []string{
 		fmt.Sprintf("AIOPS_HEALTH_ENDPOINT=127.0.0.1:%d", health),
 		fmt.Sprintf("AIOPS_PROMETHEUS_ENDPOINT=127.0.0.1:%d", prom),
@@ -65,8 +69,9 @@ func TestQuickstart(t *testing.T) {
 		fmt.Sprintf("AIOPS_OTLP_GRPC_ENDPOINT=127.0.0.1:%d", freePort(t)),
 		fmt.Sprintf("AIOPS_OTLP_HTTP_ENDPOINT=127.0.0.1:%d", freePort(t)),
 		fmt.Sprintf("AIOPS_TELEMETRY_PORT=%d", freePort(t)),
+		fmt.Sprintf("AIOPS_API_ENDPOINT=127.0.0.1:%d", api),
 		"AIOPS_SCRAPE_INTERVAL=1s",
-		"AIOPS_DATA_DIR=" + t.TempDir(),
+		"AIOPS_DATA_DIR=" + dataDir,
 	}
 	col := startCollector(t, fmt.Sprintf("http://127.0.0.1:%d/", health), env,
 		"--config", filepath.Join(repoRoot(t), "configs", "quickstart.yaml"))
@@ -84,6 +89,18 @@ func TestQuickstart(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		return hasAll(string(body), "system_cpu_time", "host_name=")
 	})
+	incidents := fmt.Sprintf("http://127.0.0.1:%d/api/v1/incidents", api)
+	for token, want := range map[string]int{"": http.StatusUnauthorized, "wrong": http.StatusUnauthorized, "quickstart-token": http.StatusOK} {
+		req, err := http.NewRequest(http.MethodGet, incidents, http.NoBody)
+		require.NoError(t, err)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, want, resp.StatusCode, "token %q", token)
+	}
 }
 
 func repoRoot(t *testing.T) string {

@@ -20,6 +20,7 @@ import (
 	hostmetricsreceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/hostmetricsreceiver"
 	prometheusreceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/prometheusreceiver"
 	webhookeventreceiver "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/webhookeventreceiver"
+	incidentexporter "github.com/otelcol-aiops/otelcol-aiops/exporter/incidentexporter"
 	correlationprocessor "github.com/otelcol-aiops/otelcol-aiops/processor/correlationprocessor"
 	regressionprocessor "github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor"
 	redfishreceiver "github.com/otelcol-aiops/otelcol-aiops/receiver/redfishreceiver"
@@ -102,6 +103,7 @@ func components() (otelcol.Factories, error) {
 	})
 
 	factories.Exporters, err = otelcol.MakeFactoryMap[exporter.Factory](
+		incidentexporter.NewFactory(),
 		debugexporter.NewFactory(),
 		otlpexporter.NewFactory(),
 		otlphttpexporter.NewFactory(),
@@ -113,6 +115,7 @@ func components() (otelcol.Factories, error) {
 		return otelcol.Factories{}, err
 	}
 	factories.ExporterModules = makeModulesMap(factories.Exporters, map[component.Type]string{
+		incidentexporter.NewFactory().Type():      "github.com/otelcol-aiops/otelcol-aiops v0.0.0",
 		debugexporter.NewFactory().Type():         "go.opentelemetry.io/collector/exporter/debugexporter v0.161.0",
 		otlpexporter.NewFactory().Type():          "go.opentelemetry.io/collector/exporter/otlpexporter v0.161.0",
 		otlphttpexporter.NewFactory().Type():      "go.opentelemetry.io/collector/exporter/otlphttpexporter v0.161.0",
