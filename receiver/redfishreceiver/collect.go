@@ -39,6 +39,7 @@ type chassisInv struct {
 	sensors, environment   string
 	fans, psus, sensorURIs []string
 	adapters               []string
+	ports                  []portInv // network ports with a PortMetrics resource (hw.errors only)
 }
 
 type systemInv struct {
@@ -53,7 +54,7 @@ type collector struct {
 	c           getter
 	model       string // auto, subsystem, legacy
 	parallelism int
-	memErrors   bool // read MemoryMetrics for hw.errors
+	hwErrors    bool // read the components' metrics resources for hw.errors
 	expand      bool // read collections with $expand (one request instead of one per member)
 }
 
@@ -78,16 +79,16 @@ func (e *errs) err() error {
 	return errors.Join(e.list...)
 }
 
-// each runs fn for every uri with at most n in flight; results keep order.
-func each[T any](ctx context.Context, n int, uris []string, fn func(context.Context, string) (T, error), er *errs) []T {
-	out := make([]T, len(uris))
-	ok := make([]bool, len(uris))
+// each runs fn for every input with at most n in flight; results keep order.
+func each[In, T any](ctx context.Context, n int, in []In, fn func(context.Context, In) (T, error), er *errs) []T {
+	out := make([]T, len(in))
+	ok := make([]bool, len(in))
 	if n < 1 {
 		n = 1
 	}
 	sem := make(chan struct{}, n)
 	var wg sync.WaitGroup
-	for i, u := range uris {
+	for i, u := range in {
 		if ctx.Err() != nil {
 			er.add(ctx.Err())
 			break
@@ -221,6 +222,9 @@ func (co *collector) discoverChassis(ctx context.Context, uri string) (chassisIn
 			m, err := co.c.Members(ctx, l)
 			er.add(err)
 			ci.adapters = m
+			if co.hwErrors {
+				ci.ports = co.discoverPorts(ctx, m, er)
+			}
 		})
 	}
 	wg.Wait()
@@ -323,8 +327,12 @@ func (co *collector) scrapeChassis(ctx context.Context, ch chassisInv, add func(
 		})
 	}
 	co.readings(ctx, ch, parent, add, er)
-	parts := each(ctx, co.parallelism, ch.adapters, co.partFetcher("network", parent), er)
-	add(func(sn *snapshot) { sn.components = append(sn.components, parts...) })
+	parts := each(ctx, co.parallelism, ch.adapters, co.partFetcher("network", parent, er), er)
+	ports := each(ctx, co.parallelism, ch.ports, co.portErrors, er)
+	add(func(sn *snapshot) {
+		sn.components = append(sn.components, parts...)
+		sn.ports = append(sn.ports, ports...)
+	})
 }
 
 func (co *collector) scrapeSystem(ctx context.Context, si systemInv, add func(func(*snapshot)), er *errs) {
@@ -332,8 +340,8 @@ func (co *collector) scrapeSystem(ctx context.Context, si systemInv, add func(fu
 	var all []hwComponent
 	all = append(all, co.parts(ctx, si.cpuCol, si.cpus, "cpu", parent, er)...)
 	all = append(all, co.parts(ctx, si.dimmCol, si.dimms, "memory", parent, er)...)
-	all = append(all, each(ctx, co.parallelism, si.storage, co.partFetcher("disk_controller", parent), er)...)
-	all = append(all, each(ctx, co.parallelism, si.drives, co.partFetcher("physical_disk", parent), er)...)
+	all = append(all, each(ctx, co.parallelism, si.storage, co.partFetcher("disk_controller", parent, er), er)...)
+	all = append(all, each(ctx, co.parallelism, si.drives, co.partFetcher("physical_disk", parent, er), er)...)
 	for _, s := range si.inlineControllers {
 		d, err := co.c.GetDoc(ctx, s)
 		if err != nil {
@@ -370,39 +378,41 @@ func (co *collector) parts(ctx context.Context, col string, uris []string, typ, 
 		if docs, ok := co.c.ExpandedMembers(ctx, col); ok {
 			out := make([]hwComponent, 0, len(docs))
 			for _, d := range docs {
-				out = append(out, co.part(ctx, d.Str("@odata.id"), d, typ, parent))
+				out = append(out, co.part(ctx, d.Str("@odata.id"), d, typ, parent, er))
 			}
 			return out
 		}
 	}
-	return each(ctx, co.parallelism, uris, co.partFetcher(typ, parent), er)
+	return each(ctx, co.parallelism, uris, co.partFetcher(typ, parent, er), er)
 }
 
-func (co *collector) partFetcher(typ, parent string) func(context.Context, string) (hwComponent, error) {
+func (co *collector) partFetcher(typ, parent string, er *errs) func(context.Context, string) (hwComponent, error) {
 	return func(ctx context.Context, uri string) (hwComponent, error) {
 		d, err := co.c.GetDoc(ctx, uri)
 		if err != nil {
 			return hwComponent{}, err
 		}
-		return co.part(ctx, uri, d, typ, parent), nil
+		return co.part(ctx, uri, d, typ, parent, er), nil
 	}
 }
 
-func (co *collector) part(ctx context.Context, uri string, d client.Doc, typ, parent string) hwComponent {
+// part reads a component's health and, for hw.errors, its metrics resource;
+// a failed metrics read is reported in er and costs only the counts.
+func (co *collector) part(ctx context.Context, uri string, d client.Doc, typ, parent string, er *errs) hwComponent {
 	h, s := d.Health()
 	if typ == "cpu" && d.Str("ProcessorType") == "GPU" {
 		typ = "gpu"
 	}
 	c := hwComponent{id: hwID(uri), name: d.Str("Name"), typ: typ, parent: parent, health: h, state: s,
 		model: d.Str("Model"), serial: d.Str("SerialNumber"), fw: d.Str("FirmwareVersion")}
-	if typ == "memory" && co.memErrors && present(s) {
+	if counters, ok := errorCounters[typ]; ok && co.hwErrors && present(s) {
 		if ml := d.Link("Metrics"); ml != "" {
 			md, err := co.c.GetDoc(ctx, ml)
 			if err != nil {
-				return c // the DIMM's health is still good data; the counts are absent
+				er.add(err)
+				return c
 			}
-			lt := md.Obj("LifeTime")
-			c.correctable, c.uncorrectable = lt.Num("CorrectableECCErrorCount"), lt.Num("UncorrectableECCErrorCount")
+			c.correctable, c.uncorrectable = counters(md)
 		}
 	}
 	return c

@@ -66,6 +66,9 @@ type Config struct {
 
 // LogsConfig configures BMC event-log and health-transition records.
 type LogsConfig struct {
+	// CollectionInterval is how often the event logs are read and health
+	// transitions emitted; 0 means collection_interval.
+	CollectionInterval time.Duration `mapstructure:"collection_interval"`
 	// EventLog emits each LogService entry (SEL, event log) once.
 	EventLog bool `mapstructure:"event_log"`
 	// HealthTransitions emits a record when a component's hw.state changes.
@@ -139,6 +142,9 @@ func (cfg *Config) Validate() error {
 	}
 	if !validAuth(cfg.Auth) {
 		errs = append(errs, fmt.Errorf(`"auth" must be auto, session or basic, got %q`, cfg.Auth))
+	}
+	if cfg.Logs.CollectionInterval < 0 {
+		errs = append(errs, errors.New(`"logs.collection_interval" must not be negative (0 means collection_interval)`))
 	}
 	if cfg.Logs.MaxEntriesPerScrape < 0 {
 		errs = append(errs, errors.New(`"logs.max_entries_per_scrape" must not be negative`))

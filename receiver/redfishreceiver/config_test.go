@@ -51,7 +51,7 @@ func TestLoadConfig(t *testing.T) {
 	want.DataModel = dataModelLegacy
 	want.Auth = "session"
 	want.TLS.CAFile = "/etc/ssl/bmc-ca.pem"
-	want.Logs = LogsConfig{EventLog: true, HealthTransitions: false, Storage: &sid, MaxEntriesPerScrape: 200}
+	want.Logs = LogsConfig{CollectionInterval: 5 * time.Minute, EventLog: true, HealthTransitions: false, Storage: &sid, MaxEntriesPerScrape: 200}
 	want.BMCs = []BMCConfig{
 		{Name: "r1", Endpoint: "https://10.0.0.11", Username: "monitor", Password: "s1", HostName: "node-11", Labels: map[string]string{"rack": "A1"}},
 		{Name: "r2", Endpoint: "https://10.0.0.12:8443", Username: "monitor", Password: "s2", Auth: "basic",
@@ -76,6 +76,7 @@ func TestValidate(t *testing.T) {
 		{"model", func(c *Config) { c.DataModel = "both" }, `"data_model" must be auto, subsystem or legacy`},
 		{"auth", func(c *Config) { c.Auth = "token" }, `"auth" must be`},
 		{"bmc auth", func(c *Config) { c.BMCs[0].Auth = "token" }, "auth must be"},
+		{"logs interval", func(c *Config) { c.Logs.CollectionInterval = -time.Second }, `"logs.collection_interval" must not be negative`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := testConfig(bmcCfg("r1", "https://10.0.0.1"))

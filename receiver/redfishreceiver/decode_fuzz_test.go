@@ -47,6 +47,11 @@ func FuzzReadings(f *testing.F) {
 		fan := client.FanFromDoc("/redfish/v1/Chassis/1/ThermalSubsystem/Fans/1", d)
 		sn.fans = append(sn.fans, fanReading{id: "f", rpm: fan.RPM, ratio: fan.Percent})
 		sn.hosts = append(sn.hosts, hostReading{id: "Chassis/1", powerW: d.Obj("PowerWatts").Num("Reading"), kWh: d.Obj("EnergykWh").Num("Reading")})
+		for typ, counters := range errorCounters {
+			c := hwComponent{id: typ, name: typ, typ: typ, health: "OK"}
+			c.correctable, c.uncorrectable = counters(d)
+			sn.components = append(sn.components, c)
+		}
 		sn.sort()
 		sn.finish()
 		record(mb, pcommon.NewTimestampFromTime(time.Unix(0, 0)), sn)
@@ -66,9 +71,13 @@ func FuzzReadings(f *testing.F) {
 			}
 		}
 		var c cursor
-		e := entry{id: d.Str("Id"), doc: d}
+		e := newEntry(d, 0)
 		if c.isNew(e) {
 			c.advance(e)
 		}
+		if c.isNew(e) {
+			t.Fatal("an entry is still new after the mark advanced past it")
+		}
+		detectOrder([]entry{e, e, newEntry(d, 1)})
 	})
 }

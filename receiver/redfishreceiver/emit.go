@@ -24,6 +24,23 @@ func joules(kWh *float64) (float64, bool) {
 	return j, !math.IsInf(j, 0)
 }
 
+// count converts an error counter; false when absent or not a count
+// (negative, NaN or beyond int64).
+func count(v *float64) (int64, bool) {
+	if v == nil || *v < 0 || *v >= math.MaxInt64 || math.IsNaN(*v) {
+		return 0, false
+	}
+	return int64(*v), true
+}
+
+// hw.errors attribute options, built once.
+var (
+	errCorrectable   = metadata.WithErrorTypeMetricAttribute(metadata.AttributeErrorTypeCorrectable.String())
+	errUncorrectable = metadata.WithErrorTypeMetricAttribute(metadata.AttributeErrorTypeUncorrectable.String())
+	dirReceive       = metadata.WithNetworkIoDirectionMetricAttribute(metadata.AttributeNetworkIoDirectionReceive.String())
+	dirTransmit      = metadata.WithNetworkIoDirectionMetricAttribute(metadata.AttributeNetworkIoDirectionTransmit.String())
+)
+
 var hwStates = []struct {
 	name string
 	attr metadata.AttributeHwState
@@ -41,6 +58,7 @@ func (s *snapshot) sort() {
 	slices.SortFunc(s.fans, func(a, b fanReading) int { return cmp.Compare(a.id, b.id) })
 	slices.SortFunc(s.psus, func(a, b psuReading) int { return cmp.Compare(a.id, b.id) })
 	slices.SortFunc(s.hosts, func(a, b hostReading) int { return cmp.Compare(a.id, b.id) })
+	slices.SortFunc(s.ports, func(a, b portReading) int { return cmp.Compare(a.id, b.id) })
 }
 
 func recordLimits(ts pcommon.Timestamp, l limits, rec func(pcommon.Timestamp, float64, metadata.AttributeHwLimitType)) {
@@ -99,11 +117,11 @@ func record(mb *metadata.MetricsBuilder, ts pcommon.Timestamp, s *snapshot) {
 			mb.RecordHwStatusDataPoint(ts, v, c.id, c.name, typ, st.attr, o...)
 		}
 		po := opts("hw.parent", c.parent)
-		if c.correctable != nil {
-			mb.RecordHwErrorsDataPoint(ts, int64(*c.correctable), c.id, c.name, typ, metadata.AttributeErrorTypeCorrectable, po...)
+		if n, ok := count(c.correctable); ok {
+			mb.RecordHwErrorsDataPoint(ts, n, c.id, c.name, typ, append(po, errCorrectable)...)
 		}
-		if c.uncorrectable != nil {
-			mb.RecordHwErrorsDataPoint(ts, int64(*c.uncorrectable), c.id, c.name, typ, metadata.AttributeErrorTypeUncorrectable, po...)
+		if n, ok := count(c.uncorrectable); ok {
+			mb.RecordHwErrorsDataPoint(ts, n, c.id, c.name, typ, append(po, errUncorrectable)...)
 		}
 	}
 	for _, t := range s.temps {
@@ -146,6 +164,15 @@ func record(mb *metadata.MetricsBuilder, ts pcommon.Timestamp, s *snapshot) {
 			if p.capacityW != nil && *p.capacityW > 0 && !math.IsInf(*p.outputW / *p.capacityW, 0) {
 				mb.RecordHwPowerSupplyUtilizationDataPoint(ts, *p.outputW / *p.capacityW, p.id, p.name, po...)
 			}
+		}
+	}
+	for _, p := range s.ports {
+		po := opts("hw.parent", p.parent)
+		if n, ok := count(p.rx); ok {
+			mb.RecordHwErrorsDataPoint(ts, n, p.id, p.name, metadata.AttributeHwTypeNetwork, append(po, dirReceive)...)
+		}
+		if n, ok := count(p.tx); ok {
+			mb.RecordHwErrorsDataPoint(ts, n, p.id, p.name, metadata.AttributeHwTypeNetwork, append(po, dirTransmit)...)
 		}
 	}
 	for _, h := range s.hosts {

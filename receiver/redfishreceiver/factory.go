@@ -83,7 +83,17 @@ func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, 
 	if err != nil {
 		return nil, err
 	}
-	return scraperhelper.NewLogsController(&c.ControllerConfig, set, next, addLogsScraper(s))
+	return scraperhelper.NewLogsController(logsControllerConfig(c), set, next, addLogsScraper(s))
+}
+
+// logsControllerConfig is the controller of the logs signal: its own
+// interval when logs.collection_interval is set.
+func logsControllerConfig(c *Config) *scraperhelper.ControllerConfig {
+	cc := c.ControllerConfig
+	if c.Logs.CollectionInterval > 0 {
+		cc.CollectionInterval = c.Logs.CollectionInterval
+	}
+	return &cc
 }
 
 func addLogsScraper(s scraper.Logs) scraperhelper.ControllerOption {

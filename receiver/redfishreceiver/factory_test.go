@@ -48,3 +48,12 @@ func TestMetricsAndLogsShareSessions(t *testing.T) {
 	require.NoError(t, lr.Shutdown(context.Background()))
 	assert.Equal(t, 0, s.OpenSessions())
 }
+
+// Event logs may be read on their own interval; by default with the metrics.
+func TestLogsInterval(t *testing.T) {
+	cfg := testConfig(bmcCfg("r1", "https://10.0.0.1"))
+	assert.Equal(t, time.Minute, logsControllerConfig(cfg).CollectionInterval)
+	cfg.Logs.CollectionInterval = 5 * time.Minute
+	assert.Equal(t, 5*time.Minute, logsControllerConfig(cfg).CollectionInterval)
+	assert.Equal(t, time.Minute, cfg.CollectionInterval, "the metrics interval is unchanged")
+}

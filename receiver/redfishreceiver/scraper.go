@@ -67,6 +67,8 @@ type bmc struct {
 
 	busy    atomic.Bool // a metrics scrape is running
 	logBusy atomic.Bool // a logs scrape is running
+	slow    atomic.Bool // the last metrics scrape ran into bmc_timeout
+	logSlow atomic.Bool // the last logs scrape ran into bmc_timeout
 
 	c   *client.Client
 	co  *collector
@@ -89,6 +91,7 @@ type fleet struct {
 	// seams for tests
 	newHTTPClient func(ctx context.Context, b BMCConfig) (*http.Client, error)
 	now           func() time.Time
+	maxEvents     int // health transitions that may wait for the logs scraper
 
 	hasLogs atomic.Bool // a logs receiver shares this fleet: keep health transitions for it
 
@@ -111,7 +114,7 @@ type fleet struct {
 }
 
 func newFleet(set receiver.Settings, cfg *Config) *fleet {
-	f := &fleet{cfg: cfg, set: set, logger: set.Logger, pending: pmetric.NewMetrics(), pendingLogs: plog.NewLogs(), now: time.Now, store: nopStore{}}
+	f := &fleet{cfg: cfg, set: set, logger: set.Logger, pending: pmetric.NewMetrics(), pendingLogs: plog.NewLogs(), now: time.Now, store: nopStore{}, maxEvents: maxPendingEvents}
 	f.newHTTPClient = f.defaultHTTPClient
 	for _, bc := range cfg.BMCs {
 		name := bc.name()
@@ -197,7 +200,7 @@ func (f *fleet) start(ctx context.Context, host component.Host) (err error) {
 			SessionClosed: func() { tb.RedfishSessionsOpen.Add(context.Background(), -1, b.attrs) },
 		})
 		b.co = &collector{c: b.c, model: f.cfg.DataModel, parallelism: f.cfg.MaxConcurrentRequests,
-			memErrors: f.cfg.Metrics.HwErrors.Enabled, expand: f.cfg.Expand}
+			hwErrors: f.cfg.Metrics.HwErrors.Enabled, expand: f.cfg.Expand}
 		b.mb = metadata.NewMetricsBuilder(f.cfg.MetricsBuilderConfig, f.set)
 	}
 	f.runCtx, f.cancel = context.WithCancel(context.Background())
@@ -281,6 +284,20 @@ func (f *fleet) recordErr(b *bmc, err error) error {
 	return fmt.Errorf("redfish: bmc %q: %w", b.name, err)
 }
 
+// timedOut reports whether a run for one BMC ran into its deadline
+// (bmc_timeout, or the transport's response timeout, which is the same).
+func timedOut(ctx context.Context, err error) bool {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return true
+	}
+	for _, e := range flatten(err) {
+		if client.Kind(e) == client.KindTimeout {
+			return true
+		}
+	}
+	return false
+}
+
 func flatten(err error) []error {
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		var out []error
@@ -292,30 +309,58 @@ func flatten(err error) []error {
 	return []error{err}
 }
 
-// scrapeMetrics runs one cycle: every idle BMC is queued; the cycle returns
-// when they are all done or ctx ends. A BMC still running from an earlier
-// cycle is skipped (and counted); its late result goes out with this or the
-// next cycle, never lost and never duplicated.
-func (f *fleet) scrapeMetrics(ctx context.Context) (pmetric.Metrics, error) {
-	var wg sync.WaitGroup
-	for _, b := range f.bmcs {
-		if !b.busy.CompareAndSwap(false, true) {
-			f.tb.RedfishBmcScrapeSkipped.Add(ctx, 1, b.attrs)
-			f.logger.Debug("previous scrape of this BMC still running, skipped", zap.String("bmc", b.name))
-			continue
-		}
+// dispatch queues job for one BMC unless its previous one still runs
+// (false). The cycle waits for the job through wg, except when the BMC's
+// last run ran into bmc_timeout: its result then goes out with a later
+// cycle, so a dead BMC holds up one cycle, not every cycle.
+func (f *fleet) dispatch(busy, slow *atomic.Bool, wg *sync.WaitGroup, job func()) bool {
+	if !busy.CompareAndSwap(false, true) {
+		return false
+	}
+	wait := !slow.Load()
+	if wait {
 		wg.Add(1)
-		if !f.submit(func() { defer wg.Done(); f.scrapeBMC(b) }) {
-			b.busy.Store(false)
+	}
+	ok := f.submit(func() {
+		if wait {
+			defer wg.Done()
+		}
+		defer busy.Store(false)
+		job()
+	})
+	if !ok {
+		busy.Store(false)
+		if wait {
 			wg.Done()
 		}
 	}
+	return true
+}
+
+// await returns when wg is done or ctx ends.
+func await(ctx context.Context, wg *sync.WaitGroup) {
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
 	}
+}
+
+// scrapeMetrics runs one cycle: every idle BMC is queued; the cycle returns
+// when they are all done (BMCs that timed out last time aside) or ctx ends.
+// A BMC still running from an earlier cycle is skipped (and counted); its
+// late result goes out with this or the next cycle, never lost and never
+// duplicated.
+func (f *fleet) scrapeMetrics(ctx context.Context) (pmetric.Metrics, error) {
+	var wg sync.WaitGroup
+	for _, b := range f.bmcs {
+		if !f.dispatch(&b.busy, &b.slow, &wg, func() { f.scrapeBMC(b) }) {
+			f.tb.RedfishBmcScrapeSkipped.Add(ctx, 1, b.attrs)
+			f.logger.Debug("previous scrape of this BMC still running, skipped", zap.String("bmc", b.name))
+		}
+	}
+	await(ctx, &wg)
 	f.mu.Lock()
 	md := f.pending
 	f.pending = pmetric.NewMetrics()
@@ -330,7 +375,6 @@ func (f *fleet) scrapeMetrics(ctx context.Context) (pmetric.Metrics, error) {
 
 // scrapeBMC runs in a worker with the BMC's busy flag held.
 func (f *fleet) scrapeBMC(b *bmc) {
-	defer b.busy.Store(false)
 	start := f.now()
 	ctx, cancel := context.WithTimeout(f.runCtx, f.cfg.BMCTimeout)
 	defer cancel()
@@ -366,6 +410,7 @@ func (f *fleet) scrapeBMC(b *bmc) {
 	}
 	f.tb.RedfishBmcScrapeDuration.Record(context.Background(), f.now().Sub(start).Seconds(), b.attrs)
 	err := f.recordErr(b, errors.Join(errs...))
+	b.slow.Store(timedOut(ctx, err))
 	md := pmetric.NewMetrics()
 	failed := 0
 	if snap != nil {
@@ -381,8 +426,9 @@ func (f *fleet) scrapeBMC(b *bmc) {
 				}
 				f.mu.Lock()
 				f.events = append(f.events, withBMC(evs, b, snap.hostName)...)
-				if over := len(f.events) - maxPendingEvents; over > 0 { // logs pipeline stalled: drop oldest
+				if over := len(f.events) - f.maxEvents; over > 0 { // logs pipeline stalled: drop oldest
 					f.events = append(f.events[:0:0], f.events[over:]...)
+					f.tb.RedfishHealthTransitionsDropped.Add(context.Background(), int64(over))
 					f.set.Logger.Warn("health transitions dropped: the logs scraper is not keeping up", zap.Int("dropped", over))
 				}
 				f.mu.Unlock()
@@ -432,13 +478,7 @@ func (f *fleet) scrapeLogs(ctx context.Context) (plog.Logs, error) {
 	var wg sync.WaitGroup
 	if f.cfg.Logs.EventLog {
 		for _, b := range f.bmcs {
-			if !b.logBusy.CompareAndSwap(false, true) {
-				continue
-			}
-			wg.Add(1)
-			ok := f.submit(func() {
-				defer wg.Done()
-				defer b.logBusy.Store(false)
+			f.dispatch(&b.logBusy, &b.logSlow, &wg, func() {
 				ld, err := f.scrapeEventLog(b)
 				err = f.recordErr(b, err)
 				f.mu.Lock()
@@ -448,18 +488,9 @@ func (f *fleet) scrapeLogs(ctx context.Context) (plog.Logs, error) {
 					f.pendLogErrs = append(f.pendLogErrs, err)
 				}
 			})
-			if !ok {
-				b.logBusy.Store(false)
-				wg.Done()
-			}
 		}
 	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-	}
+	await(ctx, &wg)
 	f.mu.Lock()
 	out := f.pendingLogs
 	f.pendingLogs = plog.NewLogs()

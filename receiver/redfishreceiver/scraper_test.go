@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,7 +20,6 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/config/configopaque"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.opentelemetry.io/collector/scraper/scrapererror"
@@ -293,14 +293,24 @@ func TestReloginAfter401Storm(t *testing.T) {
 	cfg := testConfig(bmcCfg("r1", ts.URL))
 	cfg.MaxConcurrentRequests = 4
 	f := startFleet(t, cfg)
+	f.hasLogs.Store(true)
 	_, err := f.scrapeMetrics(context.Background())
 	require.NoError(t, err)
-	for range 5 {
+	for i := range 5 {
 		s.ExpireSessions() // BMC timed the session out
-		md, err := f.scrapeMetrics(context.Background())
-		require.NoError(t, err)
+		// metrics and logs scrapes run at once: up to 4 + 4 requests see the 401 together
+		var wg sync.WaitGroup
+		var md pmetric.Metrics
+		var merr, lerr error
+		wg.Add(2)
+		go func() { defer wg.Done(); md, merr = f.scrapeMetrics(context.Background()) }()
+		go func() { defer wg.Done(); _, lerr = f.scrapeLogs(context.Background()) }()
+		wg.Wait()
+		require.NoError(t, merr)
+		require.NoError(t, lerr)
 		assert.NotEmpty(t, points(md, "hw.temperature"))
 		assert.LessOrEqual(t, s.OpenSessions(), 1)
+		assert.EqualValues(t, i+2, s.SessionsCreated(), "exactly one re-login per expiry, however many requests saw the 401")
 	}
 	// A resource answering 401 while the session is valid must not leak sessions either.
 	created := s.SessionsCreated()
@@ -386,6 +396,48 @@ func TestSlowBMCDoesNotDelayOthers(t *testing.T) {
 	assert.Equal(t, 3, md.ResourceMetrics().Len())
 }
 
+// Without a cycle deadline (timeout: 0, the default) a hanging BMC holds up
+// the first cycle until bmc_timeout; later cycles no longer wait for it.
+func TestTimedOutBMCNotWaitedFor(t *testing.T) {
+	dead, deadTS := sim(t, simulator.DefaultSpec())
+	dead.SetFault("*", &simulator.Fault{Hang: true})
+	_, fastTS := sim(t, simulator.DefaultSpec())
+	cfg := testConfig(bmcCfg("dead", deadTS.URL), bmcCfg("fast", fastTS.URL))
+	cfg.BMCTimeout = 2 * time.Second
+	f := startFleet(t, cfg)
+	names := func(md pmetric.Metrics) []string {
+		var out []string
+		for i := 0; i < md.ResourceMetrics().Len(); i++ {
+			n, _ := md.ResourceMetrics().At(i).Resource().Attributes().Get("redfish.bmc.name")
+			out = append(out, n.Str())
+		}
+		return out
+	}
+
+	md, err := f.scrapeMetrics(context.Background())
+	require.ErrorContains(t, err, `bmc "dead"`, "the first cycle waits for the dead BMC's timeout")
+	assert.Equal(t, []string{"fast"}, names(md))
+	require.True(t, f.bmcs[0].slow.Load())
+
+	md, err = f.scrapeMetrics(context.Background())
+	require.NoError(t, err, "the dead BMC's scrape is still running: its error comes later")
+	assert.Equal(t, []string{"fast"}, names(md))
+	assert.True(t, f.bmcs[0].busy.Load(), "the cycle returned without waiting for the dead BMC")
+
+	dead.SetFault("*", nil) // back to life: its running scrape times out, the next one succeeds
+	idle := func() bool { return !f.bmcs[0].busy.Load() }
+	require.Eventually(t, idle, 10*time.Second, 10*time.Millisecond)
+	md3, err := f.scrapeMetrics(context.Background())
+	require.ErrorContains(t, err, `bmc "dead"`, "the late error goes out with a later cycle")
+	require.Eventually(t, idle, 10*time.Second, 10*time.Millisecond)
+	assert.False(t, f.bmcs[0].slow.Load(), "a scrape in time clears the flag")
+	md4, err := f.scrapeMetrics(context.Background())
+	require.NoError(t, err)
+	assert.Contains(t, names(md4), "dead", "a recovered BMC is waited for again")
+	assert.ElementsMatch(t, []string{"dead", "dead", "fast", "fast"}, append(names(md3), names(md4)...),
+		"the recovery scrape (not waited for) goes out with this cycle or the next, once")
+}
+
 func TestBMCTimeout(t *testing.T) {
 	s, ts := sim(t, simulator.DefaultSpec())
 	s.SetFault("*", &simulator.Fault{Latency: 2 * time.Second})
@@ -428,24 +480,6 @@ func TestStartErrors(t *testing.T) {
 	require.NoError(t, f.shutdown(context.Background()))
 }
 
-func TestSelfSignedTLS(t *testing.T) {
-	s := simulator.New(simulator.NewTree(simulator.DefaultSpec()))
-	ts := httptest.NewTLSServer(s)
-	t.Cleanup(func() { s.Close(); ts.Close() })
-
-	f := startFleet(t, testConfig(bmcCfg("r1", ts.URL)))
-	_, err := f.scrapeMetrics(context.Background())
-	require.Error(t, err, "self-signed certificate rejected by default")
-	assert.Contains(t, err.Error(), "certificate")
-
-	cfg := testConfig(bmcCfg("r1", ts.URL))
-	cfg.TLS.InsecureSkipVerify = true
-	f = startFleet(t, cfg)
-	md, err := f.scrapeMetrics(context.Background())
-	require.NoError(t, err)
-	assert.NotEmpty(t, points(md, "hw.temperature"))
-}
-
 func TestMockup(t *testing.T) {
 	dir := filepath.Join("..", "..", "..", "shared", "redfish-mockups", "public-rackmount1")
 	if _, err := os.Stat(filepath.Join(dir, "redfish", "v1", "index.json")); err != nil {
@@ -471,8 +505,6 @@ func TestMockup(t *testing.T) {
 	require.NoError(t, f.shutdown(context.Background()))
 	assert.Equal(t, 0, s.OpenSessions())
 }
-
-var _ = pcommon.NewTimestampFromTime
 
 func TestExpand(t *testing.T) {
 	for _, honoured := range []bool{true, false} {

@@ -17,13 +17,14 @@ type snapshot struct {
 	fans       []fanReading
 	psus       []psuReading
 	hosts      []hostReading
+	ports      []portReading
 }
 
 type hwComponent struct {
 	id, name, typ, parent string
 	health, state         string // Redfish Status.Health / Status.State
 	model, serial, fw     string
-	// lifetime error counts (memory ECC); nil when not read or not reported
+	// lifetime error counts (hw.errors); nil when not read or not reported
 	correctable, uncorrectable *float64
 }
 
@@ -51,6 +52,12 @@ type fanReading struct {
 type psuReading struct {
 	id, name, parent                string
 	capacityW, inputW, outputW, kWh *float64
+}
+
+// portReading is a network port's error counts since the port was reset.
+type portReading struct {
+	id, name, parent string
+	rx, tx           *float64
 }
 
 type hostReading struct {

@@ -68,3 +68,41 @@ func TestSkippedCounted(t *testing.T) {
 	}}, metricdatatest.IgnoreTimestamp())
 	s.Close()
 }
+
+// Query options a BMC advertises but refuses or ignores are dropped once
+// per log service and counted; so are health transitions the logs scraper
+// could not take.
+func TestFallbacksAndDropsCounted(t *testing.T) {
+	tt := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
+	refuses, refusesTS := sim(t, bigSEL(3), func(s *simulator.Server) { s.TopSkipQuery = true }, claim(true, true))
+	ignores, ignoresTS := sim(t, bigSEL(3), func(s *simulator.Server) { s.IgnoreQuery = true }, claim(true, true))
+	f := newFleet(metadatatest.NewSettings(tt), testConfig(bmcCfg("refuses", refusesTS.URL), bmcCfg("ignores", ignoresTS.URL)))
+	f.maxEvents = 1
+	f.hasLogs.Store(true)
+	require.NoError(t, f.start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { _ = f.shutdown(context.Background()) })
+
+	for i := range 4 {
+		for _, s := range []*simulator.Server{refuses, ignores} {
+			s.AddLogEntry(selEntry(10 + i))
+		}
+		_, err := f.scrapeLogs(context.Background())
+		require.NoError(t, err)
+	}
+	set := func(bmc, query string) attribute.Set {
+		return attribute.NewSet(attribute.String("bmc", bmc), attribute.String("query", query))
+	}
+	metadatatest.AssertEqualRedfishLogQueryFallbacks(t, tt, []metricdata.DataPoint[int64]{
+		{Attributes: set("refuses", "$filter"), Value: 1},
+		{Attributes: set("ignores", "$filter"), Value: 1},
+		{Attributes: set("ignores", "$skip"), Value: 1},
+	}, metricdatatest.IgnoreTimestamp())
+
+	for _, fan := range []string{"Fan1", "Fan2"} { // two transitions, one may wait
+		refuses.Set("/redfish/v1/Chassis/1U/ThermalSubsystem/Fans/"+fan, "Status", map[string]any{"State": "Enabled", "Health": "Critical"})
+	}
+	_, _ = f.scrapeMetrics(context.Background())
+	metadatatest.AssertEqualRedfishHealthTransitionsDropped(t, tt, []metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+}

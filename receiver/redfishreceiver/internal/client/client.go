@@ -12,6 +12,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -82,13 +83,6 @@ func New(cfg Config, hooks Hooks) *Client {
 
 // ErrClosed is returned after Close.
 var ErrClosed = errors.New("client closed")
-
-// HasSession reports whether the client holds a Redfish session.
-func (c *Client) HasSession() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.sessionURI != ""
-}
 
 // current returns the connected API client (connecting if needed) bound to ctx.
 func (c *Client) current(ctx context.Context) (*gofish.APIClient, uint64, error) {
@@ -239,7 +233,7 @@ func (c *Client) do(ctx context.Context, uri string, fn func(api *gofish.APIClie
 		if err == nil {
 			return nil
 		}
-		if attempt == 0 && statusOf(err) == http.StatusUnauthorized {
+		if attempt == 0 && Status(err) == http.StatusUnauthorized {
 			rerr := c.relogin(ctx, gen)
 			if errors.Is(rerr, errSessionValid) {
 				return classify(err, uri, "GET")
@@ -304,11 +298,14 @@ func (c *Client) Members(ctx context.Context, uri string) ([]string, error) {
 	return out, nil
 }
 
-// MemberDocs returns the members of a collection as documents, following
-// Members@odata.nextLink pages. Members the BMC sends expanded (as most do
-// for LogEntry collections) are used as they are; bare references are fetched.
-func (c *Client) MemberDocs(ctx context.Context, uri string) ([]Doc, error) {
-	var out []Doc
+// Pages reads a collection page by page and passes each page's member
+// documents to visit, following Members@odata.nextLink while visit returns
+// true, so a caller that finds what it needs in the
+// first pages does not read the rest. Members the BMC sends expanded (as
+// most do for LogEntry collections) are used as they are; bare references
+// are fetched. A failed page ends the walk with its error; a failed member
+// is left out, reported, and the walk goes on.
+func (c *Client) Pages(ctx context.Context, uri string, visit func(members []Doc) bool) error {
 	var errs []error
 	next := uri
 	for page := 0; next != "" && page < 1000; page++ {
@@ -317,6 +314,7 @@ func (c *Client) MemberDocs(ctx context.Context, uri string) ([]Doc, error) {
 			errs = append(errs, err)
 			break
 		}
+		var members []Doc
 		for _, m := range d.Arr("Members") {
 			if len(m) <= 1 {
 				id := m.Str("@odata.id")
@@ -330,7 +328,10 @@ func (c *Client) MemberDocs(ctx context.Context, uri string) ([]Doc, error) {
 				}
 				m = md
 			}
-			out = append(out, m)
+			members = append(members, m)
+		}
+		if !visit(members) {
+			break
 		}
 		nl := d.Str("Members@odata.nextLink")
 		if nl == next {
@@ -338,7 +339,19 @@ func (c *Client) MemberDocs(ctx context.Context, uri string) ([]Doc, error) {
 		}
 		next = nl
 	}
-	return out, errors.Join(errs...)
+	return errors.Join(errs...)
+}
+
+// QueryEscape escapes a query option value with %20 for spaces (some BMCs
+// do not decode "+").
+func QueryEscape(v string) string { return strings.ReplaceAll(url.QueryEscape(v), "+", "%20") }
+
+// WithQuery appends a query option to uri.
+func WithQuery(uri, q string) string {
+	if strings.Contains(uri, "?") {
+		return uri + "&" + q
+	}
+	return uri + "?" + q
 }
 
 // ExpandQuery is the $expand form asked for by ExpandedMembers (one level,
@@ -350,11 +363,7 @@ const ExpandQuery = "$expand=.($levels=1)"
 // a bare reference, or the request failed): the caller then fetches members
 // one by one, so a BMC with a broken $expand costs one request, not data.
 func (c *Client) ExpandedMembers(ctx context.Context, uri string) (docs []Doc, ok bool) {
-	sep := "?"
-	if strings.Contains(uri, "?") {
-		sep = "&"
-	}
-	next := uri + sep + ExpandQuery
+	next := WithQuery(uri, ExpandQuery)
 	for page := 0; next != "" && page < 1000; page++ {
 		d, err := c.GetDoc(ctx, next)
 		if err != nil {

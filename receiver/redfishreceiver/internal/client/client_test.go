@@ -121,7 +121,23 @@ func TestMembersPaging(t *testing.T) {
 	ms, err := c.Members(context.Background(), "/redfish/v1/Systems/sys1/Memory")
 	require.NoError(t, err)
 	assert.Len(t, ms, 4)
-	docs, err := c.MemberDocs(context.Background(), "/redfish/v1/Managers/BMC/LogServices/SEL/Entries")
+	var pages [][]Doc
+	err = c.Pages(context.Background(), "/redfish/v1/Managers/BMC/LogServices/SEL/Entries", func(members []Doc) bool {
+		pages = append(pages, members)
+		return len(pages) < 2
+	})
 	require.NoError(t, err)
-	assert.Len(t, docs, 3)
+	require.Len(t, pages, 2, "the walk stops when visit says so")
+	assert.Equal(t, "1", pages[0][0].Str("Id"))
+	assert.Equal(t, "2", pages[1][0].Str("Id"))
+
+	var ids []string
+	err = c.Pages(context.Background(), "/redfish/v1/Systems/sys1/Memory", func(members []Doc) bool {
+		for _, m := range members {
+			ids = append(ids, m.Str("Id"))
+		}
+		return true
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"DIMM1", "DIMM2", "DIMM3", "DIMM4"}, ids, "bare references are fetched")
 }

@@ -69,6 +69,10 @@ func (d Doc) Num(k string) *float64 {
 	return &f
 }
 
+// Bool reports whether a field is the JSON literal true (absent, false or
+// mistyped fields are false).
+func (d Doc) Bool(k string) bool { return string(bytes.TrimSpace(d[k])) == "true" }
+
 // Obj returns an object field, nil (a usable empty Doc) if absent or not an object.
 func (d Doc) Obj(k string) Doc {
 	r, ok := d[k]

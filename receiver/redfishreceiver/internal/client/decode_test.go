@@ -36,6 +36,13 @@ func TestDocTolerant(t *testing.T) {
 	assert.Nil(t, d.Obj("Name").Num("x"), "accessors on a missing object are safe")
 	assert.False(t, d.Has("Null"))
 
+	d, err = Parse([]byte(`{"T": true, "F": false, "S": "true", "N": 1}`))
+	require.NoError(t, err)
+	assert.True(t, d.Bool("T"))
+	for _, k := range []string{"F", "S", "N", "Missing"} {
+		assert.False(t, d.Bool(k), "%s: only the JSON literal true is true", k)
+	}
+
 	_, err = Parse([]byte(`[1,2]`))
 	assert.Error(t, err)
 	_, err = Parse(nil)

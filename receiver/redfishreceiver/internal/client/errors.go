@@ -72,7 +72,9 @@ func Kind(err error) string {
 	return e.Kind
 }
 
-func statusOf(err error) int {
+// Status returns the HTTP status of a failed request (0 when there was no
+// HTTP answer).
+func Status(err error) int {
 	var re *schemas.Error
 	if errors.As(err, &re) {
 		return re.HTTPReturnedStatusCode

@@ -64,11 +64,12 @@ func (ms *HwEnergyMetricConfig) Validate() error {
 type HwErrorsMetricAttributeKey string
 
 const (
-	HwErrorsMetricAttributeKeyHwID      HwErrorsMetricAttributeKey = "hw.id"
-	HwErrorsMetricAttributeKeyHwName    HwErrorsMetricAttributeKey = "hw.name"
-	HwErrorsMetricAttributeKeyHwType    HwErrorsMetricAttributeKey = "hw.type"
-	HwErrorsMetricAttributeKeyHwParent  HwErrorsMetricAttributeKey = "hw.parent"
-	HwErrorsMetricAttributeKeyErrorType HwErrorsMetricAttributeKey = "error.type"
+	HwErrorsMetricAttributeKeyHwID               HwErrorsMetricAttributeKey = "hw.id"
+	HwErrorsMetricAttributeKeyHwName             HwErrorsMetricAttributeKey = "hw.name"
+	HwErrorsMetricAttributeKeyHwType             HwErrorsMetricAttributeKey = "hw.type"
+	HwErrorsMetricAttributeKeyHwParent           HwErrorsMetricAttributeKey = "hw.parent"
+	HwErrorsMetricAttributeKeyErrorType          HwErrorsMetricAttributeKey = "error.type"
+	HwErrorsMetricAttributeKeyNetworkIoDirection HwErrorsMetricAttributeKey = "network.io.direction"
 )
 
 // HwErrorsMetricConfig provides config for the hw.errors metric.
@@ -97,9 +98,9 @@ func (ms *HwErrorsMetricConfig) Unmarshal(parser *confmap.Conf) error {
 func (ms *HwErrorsMetricConfig) Validate() error {
 	for _, val := range ms.EnabledAttributes {
 		switch val {
-		case HwErrorsMetricAttributeKeyHwID, HwErrorsMetricAttributeKeyHwName, HwErrorsMetricAttributeKeyHwType, HwErrorsMetricAttributeKeyHwParent, HwErrorsMetricAttributeKeyErrorType:
+		case HwErrorsMetricAttributeKeyHwID, HwErrorsMetricAttributeKeyHwName, HwErrorsMetricAttributeKeyHwType, HwErrorsMetricAttributeKeyHwParent, HwErrorsMetricAttributeKeyErrorType, HwErrorsMetricAttributeKeyNetworkIoDirection:
 		default:
-			return fmt.Errorf("metric hw.errors doesn't have an attribute %v, valid attributes: [hw.id, hw.name, hw.type, hw.parent, error.type]", val)
+			return fmt.Errorf("metric hw.errors doesn't have an attribute %v, valid attributes: [hw.id, hw.name, hw.type, hw.parent, error.type, network.io.direction]", val)
 		}
 	}
 
@@ -849,7 +850,7 @@ func DefaultMetricsConfig() MetricsConfig {
 		HwErrors: HwErrorsMetricConfig{
 			Enabled:             false,
 			AggregationStrategy: AggregationStrategySum,
-			EnabledAttributes:   []HwErrorsMetricAttributeKey{HwErrorsMetricAttributeKeyHwID, HwErrorsMetricAttributeKeyHwName, HwErrorsMetricAttributeKeyHwType, HwErrorsMetricAttributeKeyHwParent, HwErrorsMetricAttributeKeyErrorType},
+			EnabledAttributes:   []HwErrorsMetricAttributeKey{HwErrorsMetricAttributeKeyHwID, HwErrorsMetricAttributeKeyHwName, HwErrorsMetricAttributeKeyHwType, HwErrorsMetricAttributeKeyHwParent, HwErrorsMetricAttributeKeyErrorType, HwErrorsMetricAttributeKeyNetworkIoDirection},
 		},
 		HwFanSpeed: HwFanSpeedMetricConfig{
 			Enabled:             true,

@@ -34,7 +34,7 @@ func TestMetricsBuilderConfig(t *testing.T) {
 					HwErrors: HwErrorsMetricConfig{
 						Enabled:             true,
 						AggregationStrategy: AggregationStrategySum,
-						EnabledAttributes:   []HwErrorsMetricAttributeKey{HwErrorsMetricAttributeKeyHwID, HwErrorsMetricAttributeKeyHwName, HwErrorsMetricAttributeKeyHwType, HwErrorsMetricAttributeKeyHwParent, HwErrorsMetricAttributeKeyErrorType},
+						EnabledAttributes:   []HwErrorsMetricAttributeKey{HwErrorsMetricAttributeKeyHwID, HwErrorsMetricAttributeKeyHwName, HwErrorsMetricAttributeKeyHwType, HwErrorsMetricAttributeKeyHwParent, HwErrorsMetricAttributeKeyErrorType, HwErrorsMetricAttributeKeyNetworkIoDirection},
 					},
 					HwFanSpeed: HwFanSpeedMetricConfig{
 						Enabled:             true,
@@ -126,7 +126,7 @@ func TestMetricsBuilderConfig(t *testing.T) {
 					HwErrors: HwErrorsMetricConfig{
 						Enabled:             false,
 						AggregationStrategy: AggregationStrategySum,
-						EnabledAttributes:   []HwErrorsMetricAttributeKey{HwErrorsMetricAttributeKeyHwID, HwErrorsMetricAttributeKeyHwName, HwErrorsMetricAttributeKeyHwType, HwErrorsMetricAttributeKeyHwParent, HwErrorsMetricAttributeKeyErrorType},
+						EnabledAttributes:   []HwErrorsMetricAttributeKey{HwErrorsMetricAttributeKeyHwID, HwErrorsMetricAttributeKeyHwName, HwErrorsMetricAttributeKeyHwType, HwErrorsMetricAttributeKeyHwParent, HwErrorsMetricAttributeKeyErrorType, HwErrorsMetricAttributeKeyNetworkIoDirection},
 					},
 					HwFanSpeed: HwFanSpeedMetricConfig{
 						Enabled:             false,
@@ -232,7 +232,7 @@ func TestHwErrorsMetricsConfig_Validate(t *testing.T) {
 	require.NoError(t, cfg.Validate())
 
 	cfg.EnabledAttributes = []HwErrorsMetricAttributeKey{"invalid"}
-	require.ErrorContains(t, cfg.Validate(), "metric hw.errors doesn't have an attribute invalid, valid attributes: [hw.id, hw.name, hw.type, hw.parent, error.type]")
+	require.ErrorContains(t, cfg.Validate(), "metric hw.errors doesn't have an attribute invalid, valid attributes: [hw.id, hw.name, hw.type, hw.parent, error.type, network.io.direction]")
 
 	cfg = DefaultMetricsConfig().HwErrors
 	cfg.AggregationStrategy = "invalid"

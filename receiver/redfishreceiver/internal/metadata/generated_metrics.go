@@ -184,6 +184,32 @@ var MapAttributeHwType = map[string]AttributeHwType{
 	"voltage":         AttributeHwTypeVoltage,
 }
 
+// AttributeNetworkIoDirection specifies the value network.io.direction attribute.
+type AttributeNetworkIoDirection int
+
+const (
+	_ AttributeNetworkIoDirection = iota
+	AttributeNetworkIoDirectionReceive
+	AttributeNetworkIoDirectionTransmit
+)
+
+// String returns the string representation of the AttributeNetworkIoDirection.
+func (av AttributeNetworkIoDirection) String() string {
+	switch av {
+	case AttributeNetworkIoDirectionReceive:
+		return "receive"
+	case AttributeNetworkIoDirectionTransmit:
+		return "transmit"
+	}
+	return ""
+}
+
+// MapAttributeNetworkIoDirection is a helper map of string to AttributeNetworkIoDirection attribute value.
+var MapAttributeNetworkIoDirection = map[string]AttributeNetworkIoDirection{
+	"receive":  AttributeNetworkIoDirectionReceive,
+	"transmit": AttributeNetworkIoDirectionTransmit,
+}
+
 var MetricsInfo = metricsInfo{
 	HwEnergy: metricInfo{
 		Name:       "hw.energy",
@@ -191,7 +217,7 @@ var MetricsInfo = metricsInfo{
 	},
 	HwErrors: metricInfo{
 		Name:       "hw.errors",
-		Attributes: []string{"hw.id", "hw.name", "hw.type", "hw.parent", "error.type"},
+		Attributes: []string{"hw.id", "hw.name", "hw.type", "hw.parent", "error.type", "network.io.direction"},
 	},
 	HwFanSpeed: metricInfo{
 		Name:       "hw.fan.speed",
@@ -285,6 +311,12 @@ func (maof metricAttributeOptionFunc) apply(dp pmetric.NumberDataPoint) {
 	maof(dp)
 }
 
+func WithErrorTypeMetricAttribute(errorTypeAttributeValue string) MetricAttributeOption {
+	return metricAttributeOptionFunc(func(dp pmetric.NumberDataPoint) {
+		dp.Attributes().PutStr("error.type", errorTypeAttributeValue)
+	})
+}
+
 func WithHwFirmwareVersionMetricAttribute(hwFirmwareVersionAttributeValue string) MetricAttributeOption {
 	return metricAttributeOptionFunc(func(dp pmetric.NumberDataPoint) {
 		dp.Attributes().PutStr("hw.firmware_version", hwFirmwareVersionAttributeValue)
@@ -312,6 +344,12 @@ func WithHwSensorLocationMetricAttribute(hwSensorLocationAttributeValue string) 
 func WithHwSerialNumberMetricAttribute(hwSerialNumberAttributeValue string) MetricAttributeOption {
 	return metricAttributeOptionFunc(func(dp pmetric.NumberDataPoint) {
 		dp.Attributes().PutStr("hw.serial_number", hwSerialNumberAttributeValue)
+	})
+}
+
+func WithNetworkIoDirectionMetricAttribute(networkIoDirectionAttributeValue string) MetricAttributeOption {
+	return metricAttributeOptionFunc(func(dp pmetric.NumberDataPoint) {
+		dp.Attributes().PutStr("network.io.direction", networkIoDirectionAttributeValue)
 	})
 }
 
@@ -425,7 +463,7 @@ type metricHwErrors struct {
 // init fills hw.errors metric with initial data.
 func (m *metricHwErrors) init() {
 	m.data.SetName("hw.errors")
-	m.data.SetDescription("Errors reported by the component over its lifetime (memory ECC errors from MemoryMetrics). Disabled by default because it costs one extra request per DIMM per scrape.")
+	m.data.SetDescription("Errors reported by the component over its lifetime - DIMMs (MemoryMetrics ECC), processors and GPUs (ProcessorMetrics cache ECC, core and other errors), drives (DriveMetrics read and write I/O errors), network ports (PortMetrics RXErrors / TXErrors, since the port was reset). Disabled by default because it costs one extra request per DIMM, processor, drive and port per scrape.")
 	m.data.SetUnit("{error}")
 	m.data.SetEmptySum()
 	m.data.Sum().SetIsMonotonic(true)
@@ -434,7 +472,7 @@ func (m *metricHwErrors) init() {
 	m.aggDataPoints = m.aggDataPoints[:0]
 }
 
-func (m *metricHwErrors) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, hwIDAttributeValue string, hwNameAttributeValue string, hwTypeAttributeValue string, errorTypeAttributeValue string, options ...MetricAttributeOption) {
+func (m *metricHwErrors) recordDataPoint(start pcommon.Timestamp, ts pcommon.Timestamp, val int64, hwIDAttributeValue string, hwNameAttributeValue string, hwTypeAttributeValue string, options ...MetricAttributeOption) {
 	if !m.config.Enabled {
 		return
 	}
@@ -450,9 +488,6 @@ func (m *metricHwErrors) recordDataPoint(start pcommon.Timestamp, ts pcommon.Tim
 	}
 	if slices.Contains(m.config.EnabledAttributes, HwErrorsMetricAttributeKeyHwType) {
 		dp.Attributes().PutStr("hw.type", hwTypeAttributeValue)
-	}
-	if slices.Contains(m.config.EnabledAttributes, HwErrorsMetricAttributeKeyErrorType) {
-		dp.Attributes().PutStr("error.type", errorTypeAttributeValue)
 	}
 	for _, op := range options {
 		op.apply(dp)
@@ -2072,8 +2107,8 @@ func (mb *MetricsBuilder) RecordHwEnergyDataPoint(ts pcommon.Timestamp, val floa
 }
 
 // RecordHwErrorsDataPoint adds a data point to hw.errors metric.
-func (mb *MetricsBuilder) RecordHwErrorsDataPoint(ts pcommon.Timestamp, val int64, hwIDAttributeValue string, hwNameAttributeValue string, hwTypeAttributeValue AttributeHwType, errorTypeAttributeValue AttributeErrorType, options ...MetricAttributeOption) {
-	mb.metricHwErrors.recordDataPoint(mb.startTime, ts, val, hwIDAttributeValue, hwNameAttributeValue, hwTypeAttributeValue.String(), errorTypeAttributeValue.String(), options...)
+func (mb *MetricsBuilder) RecordHwErrorsDataPoint(ts pcommon.Timestamp, val int64, hwIDAttributeValue string, hwNameAttributeValue string, hwTypeAttributeValue AttributeHwType, options ...MetricAttributeOption) {
+	mb.metricHwErrors.recordDataPoint(mb.startTime, ts, val, hwIDAttributeValue, hwNameAttributeValue, hwTypeAttributeValue.String(), options...)
 }
 
 // RecordHwFanSpeedDataPoint adds a data point to hw.fan.speed metric.

@@ -99,9 +99,9 @@ func TestMetricsBuilder(t *testing.T) {
 			}
 
 			allMetricsCount++
-			mb.RecordHwErrorsDataPoint(ts, 1, "hw.id-val", "hw.name-val", AttributeHwTypeBattery, AttributeErrorTypeCorrectable, WithHwParentMetricAttribute("hw.parent-val"))
+			mb.RecordHwErrorsDataPoint(ts, 1, "hw.id-val", "hw.name-val", AttributeHwTypeBattery, WithHwParentMetricAttribute("hw.parent-val"), WithErrorTypeMetricAttribute(AttributeErrorTypeCorrectable.String()), WithNetworkIoDirectionMetricAttribute(AttributeNetworkIoDirectionReceive.String()))
 			if tt.name == "reaggregate_set" {
-				mb.RecordHwErrorsDataPoint(ts, 3, "hw.id-val-2", "hw.name-val-2", AttributeHwTypeCPU, AttributeErrorTypeUncorrectable, WithHwParentMetricAttribute("hw.parent-val"))
+				mb.RecordHwErrorsDataPoint(ts, 3, "hw.id-val-2", "hw.name-val-2", AttributeHwTypeCPU, WithHwParentMetricAttribute("hw.parent-val"), WithErrorTypeMetricAttribute(AttributeErrorTypeCorrectable.String()), WithNetworkIoDirectionMetricAttribute(AttributeNetworkIoDirectionReceive.String()))
 			}
 			defaultMetricsCount++
 			allMetricsCount++
@@ -304,7 +304,7 @@ func TestMetricsBuilder(t *testing.T) {
 						validatedMetrics["hw.errors"] = true
 						assert.Equal(t, pmetric.MetricTypeSum, mi.Type())
 						assert.Equal(t, 1, mi.Sum().DataPoints().Len())
-						assert.Equal(t, "Errors reported by the component over its lifetime (memory ECC errors from MemoryMetrics). Disabled by default because it costs one extra request per DIMM per scrape.", mi.Description())
+						assert.Equal(t, "Errors reported by the component over its lifetime - DIMMs (MemoryMetrics ECC), processors and GPUs (ProcessorMetrics cache ECC, core and other errors), drives (DriveMetrics read and write I/O errors), network ports (PortMetrics RXErrors / TXErrors, since the port was reset). Disabled by default because it costs one extra request per DIMM, processor, drive and port per scrape.", mi.Description())
 						assert.Equal(t, "{error}", mi.Unit())
 						assert.True(t, mi.Sum().IsMonotonic())
 						assert.Equal(t, pmetric.AggregationTemporalityCumulative, mi.Sum().AggregationTemporality())
@@ -328,12 +328,15 @@ func TestMetricsBuilder(t *testing.T) {
 						errorTypeAttrVal, ok := dp.Attributes().Get("error.type")
 						assert.True(t, ok)
 						assert.Equal(t, "correctable", errorTypeAttrVal.Str())
+						networkIoDirectionAttrVal, ok := dp.Attributes().Get("network.io.direction")
+						assert.True(t, ok)
+						assert.Equal(t, "receive", networkIoDirectionAttrVal.Str())
 					} else {
 						assert.False(t, validatedMetrics["hw.errors"], "Found a duplicate in the metrics slice: hw.errors")
 						validatedMetrics["hw.errors"] = true
 						assert.Equal(t, pmetric.MetricTypeSum, mi.Type())
 						assert.Equal(t, 1, mi.Sum().DataPoints().Len())
-						assert.Equal(t, "Errors reported by the component over its lifetime (memory ECC errors from MemoryMetrics). Disabled by default because it costs one extra request per DIMM per scrape.", mi.Description())
+						assert.Equal(t, "Errors reported by the component over its lifetime - DIMMs (MemoryMetrics ECC), processors and GPUs (ProcessorMetrics cache ECC, core and other errors), drives (DriveMetrics read and write I/O errors), network ports (PortMetrics RXErrors / TXErrors, since the port was reset). Disabled by default because it costs one extra request per DIMM, processor, drive and port per scrape.", mi.Description())
 						assert.Equal(t, "{error}", mi.Unit())
 						assert.True(t, mi.Sum().IsMonotonic())
 						assert.Equal(t, pmetric.AggregationTemporalityCumulative, mi.Sum().AggregationTemporality())
@@ -360,8 +363,12 @@ func TestMetricsBuilder(t *testing.T) {
 						hwParentAttrVal, ok := dp.Attributes().Get("hw.parent")
 						assert.True(t, ok)
 						assert.Equal(t, "hw.parent-val", hwParentAttrVal.Str())
-						_, ok = dp.Attributes().Get("error.type")
-						assert.False(t, ok)
+						errorTypeAttrVal, ok := dp.Attributes().Get("error.type")
+						assert.True(t, ok)
+						assert.Equal(t, "correctable", errorTypeAttrVal.Str())
+						networkIoDirectionAttrVal, ok := dp.Attributes().Get("network.io.direction")
+						assert.True(t, ok)
+						assert.Equal(t, "receive", networkIoDirectionAttrVal.Str())
 					}
 				case "hw.fan.speed":
 					if tt.name != "reaggregate_set" {

@@ -23,14 +23,16 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                    metric.Meter
-	mu                       sync.Mutex
-	registrations            []metric.Registration
-	RedfishBmcScrapeDuration metric.Float64Histogram
-	RedfishBmcScrapeSkipped  metric.Int64Counter
-	RedfishErrors            metric.Int64Counter
-	RedfishLogRecords        metric.Int64Counter
-	RedfishSessionsOpen      metric.Int64UpDownCounter
+	meter                           metric.Meter
+	mu                              sync.Mutex
+	registrations                   []metric.Registration
+	RedfishBmcScrapeDuration        metric.Float64Histogram
+	RedfishBmcScrapeSkipped         metric.Int64Counter
+	RedfishErrors                   metric.Int64Counter
+	RedfishHealthTransitionsDropped metric.Int64Counter
+	RedfishLogQueryFallbacks        metric.Int64Counter
+	RedfishLogRecords               metric.Int64Counter
+	RedfishSessionsOpen             metric.Int64UpDownCounter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -79,6 +81,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_redfish_errors",
 		metric.WithDescription("Errors while scraping BMCs, by kind (auth, timeout, connect, http_4xx, http_5xx, decode, session_exhausted). [Development]"),
 		metric.WithUnit("{error}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.RedfishHealthTransitionsDropped, err = builder.meter.Int64Counter(
+		"otelcol_redfish_health_transitions_dropped",
+		metric.WithDescription("Health transitions dropped because the logs scraper did not keep up (at most 10000 wait). [Development]"),
+		metric.WithUnit("{record}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.RedfishLogQueryFallbacks, err = builder.meter.Int64Counter(
+		"otelcol_redfish_log_query_fallbacks",
+		metric.WithDescription("Log services that stopped using a query option ($filter or $skip) because the BMC refused or ignored it, by bmc and query. [Development]"),
+		metric.WithUnit("{fallback}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.RedfishLogRecords, err = builder.meter.Int64Counter(

@@ -22,6 +22,8 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.RedfishBmcScrapeDuration.Record(context.Background(), 1)
 	tb.RedfishBmcScrapeSkipped.Add(context.Background(), 1)
 	tb.RedfishErrors.Add(context.Background(), 1)
+	tb.RedfishHealthTransitionsDropped.Add(context.Background(), 1)
+	tb.RedfishLogQueryFallbacks.Add(context.Background(), 1)
 	tb.RedfishLogRecords.Add(context.Background(), 1)
 	tb.RedfishSessionsOpen.Add(context.Background(), 1)
 	AssertEqualRedfishBmcScrapeDuration(t, testTel,
@@ -31,6 +33,12 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualRedfishErrors(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualRedfishHealthTransitionsDropped(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualRedfishLogQueryFallbacks(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualRedfishLogRecords(t, testTel,

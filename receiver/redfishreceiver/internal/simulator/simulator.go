@@ -12,10 +12,14 @@
 package simulator // import "github.com/otelcol-aiops/otelcol-aiops/receiver/redfishreceiver/internal/simulator"
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,6 +60,19 @@ type Server struct {
 	Latency time.Duration
 	// Expand honours $expand=.($levels=1) on collections.
 	Expand bool
+	// FilterQuery honours $filter (Created, Id; gt/ge/lt/le/eq) on
+	// collections and advertises it in ProtocolFeaturesSupported.
+	FilterQuery bool
+	// TopSkipQuery honours $top/$skip on collections and advertises it.
+	// $skip is always honoured when PageSize is set (it is how the
+	// simulator's own nextLinks page).
+	TopSkipQuery bool
+	// IgnoreQuery makes unsupported query options ignored (the whole
+	// collection is served, as some BMCs do); otherwise they are answered
+	// 501 QueryNotSupported, as the Redfish specification asks.
+	IgnoreQuery bool
+	// NewestFirst serves LogEntry collections newest first (as iDRAC does).
+	NewestFirst bool
 
 	mu       sync.Mutex
 	docs     map[string]map[string]any
@@ -66,6 +83,7 @@ type Server struct {
 	created  atomic.Int64
 	deleted  atomic.Int64
 	requests atomic.Int64
+	served   atomic.Int64
 	closed   chan struct{}
 	once     sync.Once
 }
@@ -141,6 +159,10 @@ func (s *Server) SessionsDeleted() int64 { return s.deleted.Load() }
 
 // Requests counts all requests served.
 func (s *Server) Requests() int64 { return s.requests.Load() }
+
+// MembersServed counts the collection members sent in all responses (what
+// incremental reads save).
+func (s *Server) MembersServed() int64 { return s.served.Load() }
 
 // ExpireSessions drops every session, as a BMC does on session timeout or
 // reset: the next request with an old token gets 401.
@@ -343,9 +365,14 @@ func (s *Server) serveDoc(w http.ResponseWriter, r *http.Request, path string) {
 		if s.Expand && strings.HasPrefix(r.URL.Query().Get("$expand"), ".") {
 			doc = s.expand(doc)
 		}
-		doc = s.page(doc, r)
-		if s.NoSessionService && path == "/redfish/v1" {
-			doc = without(doc, "SessionService", "Links")
+		if path == "/redfish/v1" {
+			doc = s.root(doc)
+		}
+		var status int
+		if doc, status = s.query(doc, r, path); status != 0 {
+			s.mu.Unlock()
+			writeError(w, status, "query not supported")
+			return
 		}
 		body, err = json.Marshal(doc)
 	}
@@ -364,27 +391,114 @@ func (s *Server) serveDoc(w http.ResponseWriter, r *http.Request, path string) {
 	_, _ = w.Write(body)
 }
 
-// page returns one page of a collection when PageSize is set. Called with s.mu held.
-func (s *Server) page(doc map[string]any, r *http.Request) map[string]any {
+// root adds what the service root advertises. Called with s.mu held.
+func (s *Server) root(doc map[string]any) map[string]any {
+	out := without(doc)
+	if s.NoSessionService {
+		out = without(doc, "SessionService", "Links")
+	}
+	if _, set := doc["ProtocolFeaturesSupported"]; set { // a test's claim, true or not
+		return out
+	}
+	out["ProtocolFeaturesSupported"] = map[string]any{"FilterQuery": s.FilterQuery, "TopSkipQuery": s.TopSkipQuery,
+		"ExpandQuery": map[string]any{"Levels": s.Expand, "MaxLevels": 1, "NoLinks": s.Expand, "ExpandAll": false, "Links": false}}
+	return out
+}
+
+// query applies $filter, $skip, $top and paging to a collection, newest
+// first for log entries when NewestFirst; status is non-zero when the
+// request must be refused. Called with s.mu held.
+func (s *Server) query(doc map[string]any, r *http.Request, path string) (map[string]any, int) {
 	members, ok := doc["Members"].([]any)
-	if !ok || s.PageSize <= 0 || len(members) <= s.PageSize {
-		return doc
+	if !ok {
+		return doc, 0
 	}
-	skip, _ := strconv.Atoi(r.URL.Query().Get("$skip"))
-	if skip < 0 || skip > len(members) {
-		skip = len(members)
+	q := r.URL.Query()
+	if s.NewestFirst && strings.HasSuffix(path, "/Entries") {
+		members = slices.Clone(members)
+		slices.Reverse(members)
 	}
-	end := min(skip+s.PageSize, len(members))
-	out := make(map[string]any, len(doc)+1)
-	for k, v := range doc {
-		out[k] = v
+	filter := q.Get("$filter")
+	if filter != "" {
+		switch {
+		case s.FilterQuery:
+			var err error
+			if members, err = filterMembers(members, filter); err != nil {
+				return nil, http.StatusBadRequest
+			}
+		case !s.IgnoreQuery:
+			return nil, http.StatusNotImplemented
+		default:
+			filter = ""
+		}
 	}
+	skipOK := s.TopSkipQuery || s.PageSize > 0
+	skip, top := 0, len(members)
+	if v := q.Get("$skip"); v != "" {
+		if !skipOK && !s.IgnoreQuery {
+			return nil, http.StatusNotImplemented
+		}
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 && skipOK {
+			skip = min(n, len(members))
+		}
+	}
+	if v := q.Get("$top"); v != "" && s.TopSkipQuery {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+			top = n
+		}
+	}
+	end := min(skip+top, len(members))
+	if s.PageSize > 0 {
+		end = min(end, skip+s.PageSize)
+	}
+	out := without(doc)
 	out["Members"] = members[skip:end]
 	out["Members@odata.count"] = len(members)
-	if end < len(members) {
-		out["Members@odata.nextLink"] = r.URL.Path + "?$skip=" + strconv.Itoa(end)
+	if end < len(members) && end < skip+top {
+		next := r.URL.Path + "?$skip=" + strconv.Itoa(end)
+		if filter != "" {
+			next += "&$filter=" + strings.ReplaceAll(url.QueryEscape(filter), "+", "%20")
+		}
+		out["Members@odata.nextLink"] = next
 	}
-	return out
+	s.served.Add(int64(end - skip))
+	return out, 0
+}
+
+// filterMembers applies a "<Created|Id> <op> <value>" $filter.
+func filterMembers(members []any, filter string) ([]any, error) {
+	f := strings.Fields(filter)
+	if len(f) != 3 || (f[0] != "Created" && f[0] != "Id") {
+		return nil, fmt.Errorf("unsupported filter %q", filter)
+	}
+	val := strings.Trim(f[2], "'")
+	cmpTo := func(m map[string]any) (int, bool) {
+		v, _ := m[f[0]].(string)
+		if f[0] == "Id" {
+			a, err1 := strconv.ParseInt(v, 10, 64)
+			b, err2 := strconv.ParseInt(val, 10, 64)
+			return cmp.Compare(a, b), err1 == nil && err2 == nil
+		}
+		a, err1 := time.Parse(time.RFC3339, v)
+		b, err2 := time.Parse(time.RFC3339, val)
+		return a.Compare(b), err1 == nil && err2 == nil
+	}
+	ops := map[string]func(int) bool{
+		"gt": func(c int) bool { return c > 0 }, "ge": func(c int) bool { return c >= 0 },
+		"lt": func(c int) bool { return c < 0 }, "le": func(c int) bool { return c <= 0 }, "eq": func(c int) bool { return c == 0 },
+	}
+	op, ok := ops[f[1]]
+	if !ok {
+		return nil, fmt.Errorf("unsupported operator %q", f[1])
+	}
+	var out []any
+	for _, m := range members {
+		d, _ := m.(map[string]any)
+		if c, ok := cmpTo(d); ok && op(c) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 // expand replaces member references by the members. Called with s.mu held.

@@ -77,6 +77,51 @@ func TestFaultsAndPaging(t *testing.T) {
 	assert.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond)
 }
 
+func TestQueryOptions(t *testing.T) {
+	spec := DefaultSpec()
+	basic := map[string]string{"Authorization": "Basic YWRtaW46c2VjcmV0"}
+	entries := "/redfish/v1/Managers/BMC/LogServices/SEL/Entries"
+	ids := func(s *Server, uri string) ([]string, int) {
+		w := do(t, s, "GET", uri, "", basic)
+		var col struct {
+			Members []struct {
+				ID string `json:"Id"`
+			}
+		}
+		_ = json.Unmarshal(w.Body.Bytes(), &col)
+		var out []string
+		for _, m := range col.Members {
+			out = append(out, m.ID)
+		}
+		return out, w.Code
+	}
+	filter := entries + "?$filter=Created%20gt%20'2026-11-21T10:00:00Z'"
+
+	s := New(NewTree(spec))
+	defer s.Close()
+	s.FilterQuery, s.TopSkipQuery = true, true
+	got, code := ids(s, filter)
+	assert.Equal(t, 200, code)
+	assert.Equal(t, []string{"2", "3"}, got)
+	got, _ = ids(s, entries+"?$filter=Id%20ge%203")
+	assert.Equal(t, []string{"3"}, got)
+	got, _ = ids(s, entries+"?$skip=1&$top=1")
+	assert.Equal(t, []string{"2"}, got)
+	_, code = ids(s, entries+"?$filter=Severity%20eq%20'OK'")
+	assert.Equal(t, 400, code, "unsupported filter property")
+
+	s.FilterQuery, s.TopSkipQuery, s.NewestFirst = false, false, true
+	_, code = ids(s, filter)
+	assert.Equal(t, 501, code, "unsupported query option")
+	_, code = ids(s, entries+"?$skip=1")
+	assert.Equal(t, 501, code)
+	s.IgnoreQuery = true
+	got, code = ids(s, filter)
+	assert.Equal(t, 200, code)
+	assert.Equal(t, []string{"3", "2", "1"}, got, "filter ignored, newest first")
+	assert.EqualValues(t, 2+1+1+3, s.MembersServed())
+}
+
 func TestLoadMockup(t *testing.T) {
 	dir := filepath.Join("..", "..", "..", "..", "..", "shared", "redfish-mockups", "public-rackmount1")
 	if _, err := os.Stat(dir); err != nil {

@@ -245,6 +245,15 @@ func NewTree(spec Spec) map[string]map[string]any {
 			"LifeTime": map[string]any{"CorrectableECCErrorCount": i * 3, "UncorrectableECCErrorCount": 0},
 		})
 	}
+	for i, p := range spec.CPUs {
+		m := sys + "/Processors/" + p.ID + "/ProcessorMetrics"
+		d[sys+"/Processors/"+p.ID]["Metrics"] = ref(m)
+		d.add(m, "#ProcessorMetrics.v1_6_1.ProcessorMetrics", map[string]any{
+			"Id": "ProcessorMetrics", "Name": "Processor Metrics " + p.ID,
+			"CacheMetricsTotal":         map[string]any{"LifeTime": map[string]any{"CorrectableECCErrorCount": 10 * i, "UncorrectableECCErrorCount": 0}},
+			"CorrectableCoreErrorCount": 1, "UncorrectableCoreErrorCount": 0,
+		})
+	}
 	stor := sys + "/Storage/1"
 	d.collection(sys+"/Storage", "#StorageCollection.StorageCollection", []string{stor})
 	drives := make([]any, 0, len(spec.Drives))
@@ -255,8 +264,16 @@ func NewTree(spec Spec) map[string]map[string]any {
 		"Id": "1", "Name": "Storage", "Status": status("OK", ""), "Controllers": ref(stor + "/Controllers"), "Drives": drives,
 	})
 	parts(d, stor+"/Controllers", "#StorageControllerCollection.StorageControllerCollection", "#StorageController.v1_7_0.StorageController", spec.Storage)
-	for _, p := range spec.Drives {
-		d.add(stor+"/Drives/"+p.ID, "#Drive.v1_19_0.Drive", partFields(p))
+	for i, p := range spec.Drives {
+		dr := stor + "/Drives/" + p.ID
+		f := partFields(p)
+		f["Metrics"] = ref(dr + "/DriveMetrics")
+		d.add(dr, "#Drive.v1_19_0.Drive", f)
+		d.add(dr+"/DriveMetrics", "#DriveMetrics.v1_2_0.DriveMetrics", map[string]any{
+			"Id": "DriveMetrics", "Name": "Drive Metrics " + p.ID,
+			"CorrectableIOReadErrorCount": 2 * i, "CorrectableIOWriteErrorCount": i,
+			"UncorrectableIOReadErrorCount": i, "UncorrectableIOWriteErrorCount": 0,
+		})
 	}
 	// NetworkInterfaces -> NetworkAdapter (in Chassis), as in the schema.
 	nis := make([]string, 0, len(spec.Adapters))
@@ -271,6 +288,9 @@ func NewTree(spec Spec) map[string]map[string]any {
 	d.collection(sys+"/NetworkInterfaces", "#NetworkInterfaceCollection.NetworkInterfaceCollection", nis)
 	chassis["NetworkAdapters"] = ref(ch + "/NetworkAdapters")
 	parts(d, ch+"/NetworkAdapters", "#NetworkAdapterCollection.NetworkAdapterCollection", "#NetworkAdapter.v1_11_0.NetworkAdapter", spec.Adapters)
+	for _, p := range spec.Adapters {
+		adapterPorts(d, ch+"/NetworkAdapters/"+p.ID)
+	}
 
 	d.add(mgr, "#Manager.v1_19_0.Manager", map[string]any{
 		"Id": "BMC", "Name": "Manager", "ManagerType": "BMC", "FirmwareVersion": "2.72.0", "Model": "Joo Janta 200",
@@ -315,6 +335,36 @@ func (s *Server) AddLogEntry(e LogEntry) {
 	ms, _ := col["Members"].([]any)
 	col["Members"] = append(append([]any{}, ms...), doc)
 	col["Members@odata.count"] = len(ms) + 1
+}
+
+// ClearLog empties the SEL of a tree built by NewTree, as a BMC's "clear
+// log" does (entry ids may then start again from 1).
+func (s *Server) ClearLog() {
+	p := "/redfish/v1/Managers/BMC/LogServices/SEL/Entries"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if col, ok := s.docs[p]; ok {
+		col["Members"], col["Members@odata.count"] = []any{}, 0
+	}
+}
+
+// adapterPorts gives a network adapter two Ethernet ports with PortMetrics.
+func adapterPorts(d docs, adapter string) {
+	col := adapter + "/Ports"
+	d[adapter]["Ports"] = ref(col)
+	var ports []string
+	for i := 1; i <= 2; i++ {
+		p := fmt.Sprintf("%s/%d", col, i)
+		ports = append(ports, p)
+		d.add(p, "#Port.v1_11_0.Port", map[string]any{
+			"Id": fmt.Sprint(i), "Name": fmt.Sprintf("Port %d", i), "PortProtocol": "Ethernet", "LinkStatus": "LinkUp",
+			"Status": status("OK", ""), "Metrics": ref(p + "/Metrics"),
+		})
+		d.add(p+"/Metrics", "#PortMetrics.v1_6_0.PortMetrics", map[string]any{
+			"Id": "Metrics", "Name": fmt.Sprintf("Port %d Metrics", i), "RXErrors": 5 * (i - 1), "TXErrors": i - 1,
+		})
+	}
+	d.collection(col, "#PortCollection.PortCollection", ports)
 }
 
 func partFields(p Part) map[string]any {

@@ -37,6 +37,9 @@ func main() {
 	user := flag.String("username", "admin", "account name")
 	pass := flag.String("password", "secret", "account password")
 	expand := flag.Bool("expand", true, "honour $expand=.($levels=1) on collections")
+	filter := flag.Bool("filter", true, "honour $filter on collections (else answer 501)")
+	topSkip := flag.Bool("top-skip", true, "honour $top/$skip on collections (else answer 501)")
+	newestFirst := flag.Bool("newest-first", false, "serve log entries newest first")
 	flag.Parse()
 
 	sims := make([]*simulator.Server, *n)
@@ -54,6 +57,7 @@ func main() {
 		}
 		s := simulator.New(docs)
 		s.Username, s.Password, s.MaxSessions, s.Latency, s.Expand = *user, *pass, *maxSessions, *latency, *expand
+		s.FilterQuery, s.TopSkipQuery, s.NewestFirst = *filter, *topSkip, *newestFirst
 		sims[i] = s
 	}
 	var h http.Handler = sims[0]
