@@ -36,19 +36,16 @@ type metricClassifier struct {
 	source              string
 }
 
-// hasAnomalies reports cheaply whether any metric of md is the anomaly
-// series, so that batches without anomalies cost one name comparison per
-// metric.
-func (c *metricClassifier) hasAnomalies(md pmetric.Metrics) bool {
-	rms := md.ResourceMetrics()
-	for i := 0; i < rms.Len(); i++ {
-		sms := rms.At(i).ScopeMetrics()
-		for j := 0; j < sms.Len(); j++ {
-			ms := sms.At(j).Metrics()
-			for k := 0; k < ms.Len(); k++ {
-				if ms.At(k).Name() == c.metric {
-					return true
-				}
+// hasAnomalies reports cheaply whether any metric of the resource is the
+// anomaly series, so that batches without anomalies cost one name
+// comparison per metric.
+func (c *metricClassifier) hasAnomalies(rm pmetric.ResourceMetrics) bool {
+	sms := rm.ScopeMetrics()
+	for j := 0; j < sms.Len(); j++ {
+		ms := sms.At(j).Metrics()
+		for k := 0; k < ms.Len(); k++ {
+			if ms.At(k).Name() == c.metric {
+				return true
 			}
 		}
 	}

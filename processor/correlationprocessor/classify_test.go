@@ -28,7 +28,9 @@ func TestMetricClassifier(t *testing.T) {
 	dps.At(0).CopyTo(cl)
 	cl.Attributes().PutStr(attrAnomalyState, "close")
 	cl.SetIntValue(0)
-	require.True(t, c.hasAnomalies(md))
+	for _, rm := range md.ResourceMetrics().All() {
+		require.True(t, c.hasAnomalies(rm))
+	}
 
 	fs := c.classify(md, nil)
 	require.Len(t, fs, 2)
@@ -42,7 +44,9 @@ func TestMetricClassifier(t *testing.T) {
 	assert.Equal(t, "dip down on hw.fan.speed", fs[0].Title)
 	assert.Equal(t, incident.SeverityWarning, fs[0].Severity)
 
-	assert.False(t, c.hasAnomalies(hostMetrics()))
+	for _, rm := range hostMetrics().ResourceMetrics().All() {
+		assert.False(t, c.hasAnomalies(rm))
+	}
 }
 
 func TestTraceClassifier(t *testing.T) {

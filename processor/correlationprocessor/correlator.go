@@ -43,13 +43,13 @@ type correlator struct {
 	metricsC *metricClassifier
 	tracesC  traceClassifier
 
-	mu        sync.Mutex
-	eng       *engine.Engine
-	seen      map[uint64]time.Time // entity hashes observed recently (data time)
-	entitySet map[string]struct{}  // the entity attributes, for observeResource
-	dirty     bool                 // state changed since the last save
-	lastSave  time.Time
-	lastStats engine.Stats
+	mu         sync.Mutex
+	eng        *engine.Engine
+	seen       *seenCache   // entities observed recently
+	entityKeys entityKeySet // the entity attributes, for observeResource
+	dirty      bool         // state changed since the last save
+	lastSave   time.Time
+	lastStats  engine.Stats
 
 	emitMu    sync.Mutex
 	consumers []consumer.Logs // logs pipelines' next consumers, in creation order
@@ -87,25 +87,22 @@ func newCorrelator(set processor.Settings, cfg *Config) (*correlator, error) {
 	}
 	entity := entityKeys(cfg.EntityAttributes, cfg.MatchAttributes)
 	c := &correlator{
-		id:        set.ID,
-		cfg:       cfg,
-		logger:    set.Logger,
-		res:       pcommon.NewResource(),
-		tel:       tel,
-		logsC:     &logClassifier{rules: rules, source: source},
-		metricsC:  &metricClassifier{metric: cfg.Anomalies.Metric, scoreMetric: cfg.Anomalies.ScoreMetric, severity: sev, entity: entity, source: source},
-		tracesC:   traceClassifier{errorSpans: cfg.Traces.ErrorSpans, edges: cfg.Traces.Edges, entity: entity, source: source},
-		eng:       eng,
-		seen:      map[uint64]time.Time{},
-		entitySet: map[string]struct{}{},
-		now:       time.Now,
+		id:         set.ID,
+		cfg:        cfg,
+		logger:     set.Logger,
+		res:        pcommon.NewResource(),
+		tel:        tel,
+		logsC:      &logClassifier{rules: rules, source: source},
+		metricsC:   &metricClassifier{metric: cfg.Anomalies.Metric, scoreMetric: cfg.Anomalies.ScoreMetric, severity: sev, entity: entity, source: source},
+		tracesC:    traceClassifier{errorSpans: cfg.Traces.ErrorSpans, edges: cfg.Traces.Edges, entity: entity, source: source},
+		eng:        eng,
+		seen:       new(seenCache),
+		entityKeys: newEntityKeySet(entity),
+		now:        time.Now,
 		newTicker: func(d time.Duration) (<-chan time.Time, func()) {
 			t := time.NewTicker(d)
 			return t.C, t.Stop
 		},
-	}
-	for _, k := range entity {
-		c.entitySet[k] = struct{}{}
 	}
 	set.Resource.CopyTo(c.res)
 	c.res.Attributes().PutStr(attrCorrelationID, set.ID.String())

@@ -3,8 +3,6 @@ package correlationprocessor // import "github.com/otelcol-aiops/otelcol-aiops/p
 import (
 	"context"
 	"errors"
-	"hash/maphash"
-	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -27,49 +25,6 @@ var (
 	attrSnapshotSave    = metric.WithAttributeSet(attribute.NewSet(attribute.String("operation", "save")))
 	attrSnapshotRestore = metric.WithAttributeSet(attribute.NewSet(attribute.String("operation", "restore")))
 )
-
-// maxSeen bounds the entity-hash cache; it is cleared when full.
-const maxSeen = 100_000
-
-var seed = maphash.MakeSeed()
-
-// observeResource tells the engine about the entity of a resource at data
-// time at (it learns containment from healthy parts too). A hash of the
-// identifying values skips entities observed within a quarter of edge_ttl
-// (data time), which keeps batches of known resources cheap. Called under mu.
-func (c *correlator) observeResource(res pcommon.Map, at time.Time) {
-	// One pass over the resource's attributes (in their order: a producer
-	// that reorders them only costs a cache miss).
-	var h maphash.Hash
-	h.SetSeed(seed)
-	found := false
-	for k, v := range res.All() {
-		if _, ok := c.entitySet[k]; ok {
-			h.WriteString(k)
-			h.WriteByte(0)
-			if v.Type() == pcommon.ValueTypeStr {
-				h.WriteString(v.Str())
-			} else {
-				h.WriteString(v.AsString())
-			}
-			h.WriteByte(0)
-			found = true
-		}
-	}
-	if !found {
-		return
-	}
-	sum := h.Sum64()
-	if last, ok := c.seen[sum]; ok && at.Sub(last) < c.cfg.EdgeTTL/4 {
-		return
-	}
-	if len(c.seen) >= maxSeen {
-		clear(c.seen)
-	}
-	c.seen[sum] = at
-	c.eng.ObserveEntity(entityOf(c.metricsC.entity, res, pcommon.NewMap()), at)
-	c.dirty = true
-}
 
 // ingest feeds findings to the engine (under mu) and returns the updates
 // and, per finding, whether it was accepted.
@@ -113,17 +68,33 @@ func (c *correlator) deliver(ctx context.Context, ups []incident.Update) {
 	c.send(ctx, ups)
 }
 
+// processMetrics observes the batch's resources and, only if it holds the
+// anomaly series, classifies it. Metrics are mostly healthy series passing
+// through, so the common case is one pass over the batch that touches each
+// resource's identifying attributes and each metric's name, nothing more.
 func (c *correlator) processMetrics(ctx context.Context, md pmetric.Metrics) {
 	now := c.now()
-	var fs []incident.Finding
-	if c.cfg.Anomalies.Enabled && c.metricsC.hasAnomalies(md) {
-		fs = c.metricsC.classify(md, nil)
-	}
-	c.mu.Lock()
 	rms := md.ResourceMetrics()
-	for i := 0; i < rms.Len(); i++ {
-		c.observeResource(rms.At(i).Resource().Attributes(), orNow(firstPointTime(rms.At(i)), now))
+	// The batch's first point time stands for all its resources: a batch
+	// spans seconds where learned edges live an hour, and reading every
+	// resource's first point is a chain of cache misses per resource.
+	var at pcommon.Timestamp
+	for i := 0; i < rms.Len() && at == 0; i++ {
+		at = firstPointTime(rms.At(i))
 	}
+	anomalies := false
+	c.mu.Lock()
+	for i := 0; i < rms.Len(); i++ {
+		rm := rms.At(i)
+		c.observeResource(rm.Resource().Attributes(), at, now)
+		anomalies = anomalies || c.cfg.Anomalies.Enabled && c.metricsC.hasAnomalies(rm)
+	}
+	c.mu.Unlock()
+	if !anomalies {
+		return
+	}
+	fs := c.metricsC.classify(md, nil)
+	c.mu.Lock()
 	ups, _ := c.ingest(ctx, fs, attrSourceMetrics, nil, nil)
 	c.deliver(ctx, ups)
 }
@@ -136,7 +107,7 @@ func (c *correlator) processTraces(ctx context.Context, td ptrace.Traces) {
 	c.mu.Lock()
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
-		c.observeResource(rss.At(i).Resource().Attributes(), orNow(firstSpanTime(rss.At(i)), now))
+		c.observeResource(rss.At(i).Resource().Attributes(), firstSpanTime(rss.At(i)), now)
 	}
 	for _, e := range edges {
 		c.eng.ObserveEdge(e.client, e.server, e.at)
@@ -180,7 +151,7 @@ func (c *correlator) processLogs(ctx context.Context, ld plog.Logs) bool {
 	}
 	c.mu.Lock()
 	for i := 0; i < rls.Len(); i++ {
-		c.observeResource(rls.At(i).Resource().Attributes(), orNow(firstRecordTime(rls.At(i)), now))
+		c.observeResource(rls.At(i).Resource().Attributes(), firstRecordTime(rls.At(i)), now)
 	}
 	ups, accepted := c.ingest(ctx, fs, attrSourceLogs, nil, make([]bool, 0, len(fs)))
 	c.deliver(ctx, ups)
@@ -233,34 +204,29 @@ func (c *correlator) tick(ctx context.Context) {
 	}
 }
 
-// orNow returns ts as a time, or now (the wall clock) when ts is unset.
-func orNow(ts pcommon.Timestamp, now time.Time) time.Time {
-	if ts == 0 {
-		return now
-	}
-	return ts.AsTime()
-}
-
 // firstPointTime is the timestamp of the resource's first number data point
-// (gauges and sums; other types count as unset): the data time at which the
-// resource was seen, read without walking the batch.
+// (gauges and sums; other types count as unset), read without walking the
+// resource.
 func firstPointTime(rm pmetric.ResourceMetrics) pcommon.Timestamp {
-	for _, sm := range rm.ScopeMetrics().All() {
-		for _, m := range sm.Metrics().All() {
-			var dps pmetric.NumberDataPointSlice
-			switch m.Type() {
-			case pmetric.MetricTypeGauge:
-				dps = m.Gauge().DataPoints()
-			case pmetric.MetricTypeSum:
-				dps = m.Sum().DataPoints()
-			default:
-				return 0
-			}
-			if dps.Len() > 0 {
-				return dps.At(0).Timestamp()
-			}
+	sms := rm.ScopeMetrics()
+	for i := 0; i < sms.Len(); i++ {
+		ms := sms.At(i).Metrics()
+		if ms.Len() == 0 {
+			continue
+		}
+		var dps pmetric.NumberDataPointSlice
+		switch m := ms.At(0); m.Type() {
+		case pmetric.MetricTypeGauge:
+			dps = m.Gauge().DataPoints()
+		case pmetric.MetricTypeSum:
+			dps = m.Sum().DataPoints()
+		default:
 			return 0
 		}
+		if dps.Len() > 0 {
+			return dps.At(0).Timestamp()
+		}
+		return 0
 	}
 	return 0
 }

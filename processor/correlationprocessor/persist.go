@@ -20,6 +20,7 @@ func (c *correlator) save(ctx context.Context, force bool) {
 		return
 	}
 	data, err := c.eng.Snapshot()
+	open := c.eng.Stats().OpenIncidents
 	if err == nil {
 		c.dirty = false
 		c.lastSave = c.now()
@@ -28,13 +29,17 @@ func (c *correlator) save(ctx context.Context, force bool) {
 	if err == nil {
 		err = c.client.Set(ctx, snapshotKey, data)
 	}
-	if err != nil {
-		c.mu.Lock()
-		c.dirty = true
-		c.mu.Unlock()
-		c.tel.ProcessorCorrelationSnapshotFailures.Add(ctx, 1, attrSnapshotSave)
-		c.logger.Warn("correlation: cannot save the engine state; it is retried on the next tick", zap.Error(err))
+	if err == nil {
+		// Tells operators (and the kill -9 integration test) what a crash
+		// from now on would keep.
+		c.logger.Debug("correlation: engine state saved", zap.Int("open_incidents", open), zap.Int("bytes", len(data)))
+		return
 	}
+	c.mu.Lock()
+	c.dirty = true
+	c.mu.Unlock()
+	c.tel.ProcessorCorrelationSnapshotFailures.Add(ctx, 1, attrSnapshotSave)
+	c.logger.Warn("correlation: cannot save the engine state; it is retried on the next tick", zap.Error(err))
 }
 
 // restore loads the snapshot, if any. A snapshot that cannot be read or

@@ -131,6 +131,24 @@ func TestNoLogsPipelineWarns(t *testing.T) {
 	}, metricdatatest.IgnoreTimestamp())
 }
 
+// TestLogsPipelineDoesNotWarn: the same ID in a metrics and a logs pipeline
+// has a way out (the logs pipeline), whichever instance starts first.
+func TestLogsPipelineDoesNotWarn(t *testing.T) {
+	core, logs := observer.New(zapcore.WarnLevel)
+	set := newSettings(t)
+	set.ID = component.NewIDWithName(metadata.Type, "withlogs")
+	set.Logger = zap.New(core)
+	mp, err := NewFactory().CreateMetrics(context.Background(), set, createDefaultConfig(), consumertest.NewNop())
+	require.NoError(t, err)
+	lp, err := NewFactory().CreateLogs(context.Background(), set, createDefaultConfig(), consumertest.NewNop())
+	require.NoError(t, err)
+	require.NoError(t, mp.Start(context.Background(), componenttest.NewNopHost()))
+	require.NoError(t, lp.Start(context.Background(), componenttest.NewNopHost()))
+	assert.Zero(t, logs.FilterMessageSnippet("no way out").Len())
+	require.NoError(t, mp.Shutdown(context.Background()))
+	require.NoError(t, lp.Shutdown(context.Background()))
+}
+
 func TestShutdownWithoutStartAndTwice(t *testing.T) {
 	p, err := NewFactory().CreateLogs(context.Background(), newSettings(t), createDefaultConfig(), consumertest.NewNop())
 	require.NoError(t, err)

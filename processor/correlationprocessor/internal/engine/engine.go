@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"container/list"
 	"errors"
 	"fmt"
 	"slices"
@@ -38,28 +37,18 @@ type Engine struct {
 	changes *changeIndex
 
 	groups map[string]*group   // pending and open, by ID
-	byFP   map[string]*group   // fingerprint → its group
+	byFP   map[string]*member  // fingerprint → its member, in a pending or open group
 	byNode map[string][]*group // topology node → groups with a member there
 	timers timerHeap
 	order  uint64
 
-	recent     map[string]recentRef // fingerprints of resolved incidents
-	recentList *list.List           // of recentItem, in resolution order
+	recent *recentMemory // fingerprints of resolved incidents
 
 	stats Stats
 
 	chainBuf [4]string
+	rankBuf  rankScratch
 	hits     []hit
-}
-
-type recentRef struct {
-	id    string
-	until time.Time
-}
-
-type recentItem struct {
-	fp string
-	recentRef
 }
 
 // New returns an engine. It validates cfg first.
@@ -69,14 +58,13 @@ func New(cfg Config) (*Engine, error) {
 	}
 	cfg.MatchAttributes = slices.Clone(cfg.MatchAttributes)
 	e := &Engine{
-		cfg:        cfg,
-		graph:      newGraph(cfg.EdgeTTL, cfg.MaxEdges),
-		changes:    newChangeIndex(cfg.MaxChanges, cfg.ChangeLookback+cfg.Window),
-		groups:     map[string]*group{},
-		byFP:       map[string]*group{},
-		byNode:     map[string][]*group{},
-		recent:     map[string]recentRef{},
-		recentList: list.New(),
+		cfg:     cfg,
+		graph:   newGraph(cfg.EdgeTTL, cfg.MaxEdges),
+		changes: newChangeIndex(cfg.MaxChanges, cfg.ChangeLookback+cfg.Window),
+		groups:  map[string]*group{},
+		byFP:    map[string]*member{},
+		byNode:  map[string][]*group{},
+		recent:  newRecentMemory(cfg.MaxRemembered),
 	}
 	for caller, callees := range cfg.Dependencies {
 		for _, callee := range callees {
@@ -170,28 +158,14 @@ func (e *Engine) advance(t time.Time, ups []incident.Update) []incident.Update {
 	ups = e.fire(ups)
 	e.graph.expire(e.now)
 	e.changes.expire(e.now)
-	for el := e.recentList.Front(); el != nil; el = e.recentList.Front() {
-		it := el.Value.(recentItem)
-		if !it.until.Before(e.now) {
-			break
-		}
-		e.forgetRecent(el)
-	}
+	e.recent.expire(e.now)
 	return ups
-}
-
-func (e *Engine) forgetRecent(el *list.Element) {
-	it := e.recentList.Remove(el).(recentItem)
-	if r, ok := e.recent[it.fp]; ok && r.id == it.id {
-		delete(e.recent, it.fp)
-	}
 }
 
 // ingestTrouble handles every kind of finding except changes.
 func (e *Engine) ingestTrouble(f *incident.Finding) error {
-	if g := e.byFP[f.Fingerprint]; g != nil {
+	if m := e.byFP[f.Fingerprint]; m != nil {
 		e.stats.FindingsDeduplicated++
-		m := g.byFP[f.Fingerprint]
 		m.Count++
 		if f.Time.After(m.LastSeen) {
 			m.LastSeen = f.Time
@@ -202,7 +176,7 @@ func (e *Engine) ingestTrouble(f *incident.Finding) error {
 		if f.Severity > m.Severity {
 			m.Severity = f.Severity
 		}
-		e.note(g, f)
+		e.note(m.g, f)
 		return nil
 	}
 
@@ -235,9 +209,8 @@ func (e *Engine) ingestTrouble(f *incident.Finding) error {
 			g.labels[k] = v
 		}
 	}
-	_, known := g.nodes[node]
-	g.add(f, node)
-	e.byFP[f.Fingerprint] = g
+	known := g.hasNode(node)
+	e.byFP[f.Fingerprint] = g.add(f, node)
 	if !known {
 		e.byNode[node] = append(e.byNode[node], g)
 		for _, c := range e.changes.byNode[node] {

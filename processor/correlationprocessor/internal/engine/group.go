@@ -1,8 +1,8 @@
 package engine
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,7 +14,8 @@ type member struct {
 	incident.Member
 	entity incident.Entity
 	node   string
-	order  int // insertion order within the group, for stable output
+	order  int    // insertion order within the group, for stable output
+	g      *group // the group it belongs to
 }
 
 // linkedChange is a change event linked to a group.
@@ -33,9 +34,12 @@ type group struct {
 	labels  map[string]string
 
 	members []*member
-	byFP    map[string]*member
-	nodes   map[string][]*member // topology node → members there
-	changes []linkedChange
+	nodes   []nodeMembers // by topology node, sorted
+	// services and hosts are the sorted distinct service.name and host.name
+	// values of the members. They are replaced, never modified in place, so
+	// updates share them instead of copying.
+	services, hosts []string
+	changes         []linkedChange
 
 	total        int64
 	severity     incident.Severity
@@ -55,22 +59,83 @@ type group struct {
 	// timer state
 	scheduled time.Time // zero when no timer is queued
 	gen       uint64
+
+	// inline holds the first member and the first slots of members and
+	// nodes: most incidents stay small, and this saves four allocations for
+	// each one.
+	inline struct {
+		member  member
+		members [1]*member
+		nodes   [1]nodeMembers
+		onNode  [1]*member
+	}
 }
 
 func newGroup(id string, created time.Time, order uint64, labels map[string]string) *group {
-	return &group{
+	g := &group{
 		id:      id,
 		created: created,
 		order:   order,
 		labels:  labels,
-		byFP:    map[string]*member{},
-		nodes:   map[string][]*member{},
 	}
+	g.members, g.nodes = g.inline.members[:0], g.inline.nodes[:0]
+	return g
+}
+
+// nodeMembers are the members of a group on one topology node.
+type nodeMembers struct {
+	node    string
+	members []*member
+}
+
+func (g *group) nodeIndex(node string) (int, bool) {
+	return slices.BinarySearchFunc(g.nodes, node, func(n nodeMembers, s string) int { return strings.Compare(n.node, s) })
+}
+
+// hasNode reports whether the group has a member on node.
+func (g *group) hasNode(node string) bool {
+	_, ok := g.nodeIndex(node)
+	return ok
+}
+
+// fileMember indexes a new member: under its topology node, and by the
+// service and host it names, kept sorted so that every update need not
+// scan the members for them.
+func (g *group) fileMember(m *member) {
+	i, ok := g.nodeIndex(m.node)
+	if !ok {
+		nm := nodeMembers{node: m.node}
+		if len(g.nodes) == 0 {
+			nm.members = g.inline.onNode[:0]
+		}
+		g.nodes = slices.Insert(g.nodes, i, nm)
+	}
+	g.nodes[i].members = append(g.nodes[i].members, m)
+	g.services = insertValue(g.services, m.entity, attrServiceName)
+	g.hosts = insertValue(g.hosts, m.entity, attrHostName)
+}
+
+// insertValue returns the sorted set vs with the entity's non-empty value of
+// key added; vs itself is left unchanged (see group.services).
+func insertValue(vs []string, e incident.Entity, key string) []string {
+	v, ok := e.Get(key)
+	if !ok || v == "" {
+		return vs
+	}
+	i, found := slices.BinarySearch(vs, v)
+	if found {
+		return vs
+	}
+	return slices.Insert(slices.Clip(vs), i, v)
 }
 
 // add records a new fingerprint in the group.
 func (g *group) add(f *incident.Finding, node string) *member {
-	m := &member{
+	m := &g.inline.member
+	if len(g.members) > 0 {
+		m = new(member)
+	}
+	*m = member{
 		Member: incident.Member{
 			Fingerprint: f.Fingerprint,
 			FindingID:   f.ID,
@@ -85,10 +150,10 @@ func (g *group) add(f *incident.Finding, node string) *member {
 		entity: f.Entity,
 		node:   node,
 		order:  len(g.members),
+		g:      g,
 	}
 	g.members = append(g.members, m)
-	g.byFP[f.Fingerprint] = m
-	g.nodes[node] = append(g.nodes[node], m)
+	g.fileMember(m)
 	g.noteFinding(f)
 	return m
 }
@@ -109,8 +174,12 @@ func (g *group) noteFinding(f *incident.Finding) {
 
 // nodeOnset returns the earliest onset among the members on node.
 func (g *group) nodeOnset(node string) time.Time {
+	i, ok := g.nodeIndex(node)
+	if !ok {
+		return time.Time{}
+	}
 	var t time.Time
-	for _, m := range g.nodes[node] {
+	for _, m := range g.nodes[i].members {
 		if t.IsZero() || m.FirstSeen.Before(t) {
 			t = m.FirstSeen
 		}
@@ -190,19 +259,11 @@ func (g *group) snapshotIncident(status incident.Status, at time.Time, rcs []inc
 	if status == incident.StatusResolved {
 		inc.ResolvedAt = at
 	}
-	services, hosts := map[string]struct{}{}, map[string]struct{}{}
 	inc.Members = make([]incident.Member, len(g.members))
 	for i, m := range g.members {
 		inc.Members[i] = m.Member
-		if v, ok := m.entity.Get(attrServiceName); ok && v != "" {
-			services[v] = struct{}{}
-		}
-		if v, ok := m.entity.Get(attrHostName); ok && v != "" {
-			hosts[v] = struct{}{}
-		}
 	}
-	inc.Services = sortedKeys(services)
-	inc.Hosts = sortedKeys(hosts)
+	inc.Services, inc.Hosts = g.services, g.hosts
 	if len(g.changes) > 0 {
 		inc.Changes = make([]incident.Change, len(g.changes))
 		for i, c := range g.changes {
@@ -216,15 +277,35 @@ func (g *group) snapshotIncident(status incident.Status, at time.Time, rcs []inc
 		}
 	}
 	inc.Title = g.title(rcs)
-	inc.Summary = fmt.Sprintf("%d findings (%d distinct) on %d entities, %d services, %d hosts, %d linked changes, between %s and %s.",
-		g.total, len(g.members), len(g.nodes), len(inc.Services), len(inc.Hosts), len(g.changes),
-		g.first.UTC().Format(time.RFC3339), g.last.UTC().Format(time.RFC3339))
+	inc.Summary = g.summary(len(inc.Services), len(inc.Hosts))
 	return inc
+}
+
+// summary renders the incident's one-line summary.
+func (g *group) summary(services, hosts int) string {
+	b := make([]byte, 0, 160)
+	b = strconv.AppendInt(b, g.total, 10)
+	b = append(b, " findings ("...)
+	b = strconv.AppendInt(b, int64(len(g.members)), 10)
+	b = append(b, " distinct) on "...)
+	b = strconv.AppendInt(b, int64(len(g.nodes)), 10)
+	b = append(b, " entities, "...)
+	b = strconv.AppendInt(b, int64(services), 10)
+	b = append(b, " services, "...)
+	b = strconv.AppendInt(b, int64(hosts), 10)
+	b = append(b, " hosts, "...)
+	b = strconv.AppendInt(b, int64(len(g.changes)), 10)
+	b = append(b, " linked changes, between "...)
+	b = g.first.UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, " and "...)
+	b = g.last.UTC().AppendFormat(b, time.RFC3339)
+	b = append(b, '.')
+	return string(b)
 }
 
 func (g *group) title(rcs []incident.RootCause) string {
 	if len(rcs) == 0 {
-		return fmt.Sprintf("%d findings", g.total)
+		return strconv.FormatInt(g.total, 10) + " findings"
 	}
 	top := rcs[0]
 	what := string(top.Kind)
@@ -232,19 +313,7 @@ func (g *group) title(rcs []incident.RootCause) string {
 		what = layer + " " + what
 	}
 	if impacted := len(g.nodes) - 1; impacted > 0 {
-		return fmt.Sprintf("%s at %s, %d more entities impacted", what, top.Entity.Key(), impacted)
+		return what + " at " + top.Entity.Key() + ", " + strconv.Itoa(impacted) + " more entities impacted"
 	}
-	return fmt.Sprintf("%s at %s", what, top.Entity.Key())
-}
-
-func sortedKeys(m map[string]struct{}) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
+	return what + " at " + top.Entity.Key()
 }

@@ -103,22 +103,17 @@ func (e *Engine) merge(dst, src *group) {
 			e.stats.MembersDropped++
 			continue
 		}
-		_, known := dst.nodes[m.node]
+		known := dst.hasNode(m.node)
 		m.order = len(dst.members)
+		m.g = dst
 		dst.members = append(dst.members, m)
-		dst.byFP[m.Fingerprint] = m
-		dst.nodes[m.node] = append(dst.nodes[m.node], m)
-		e.byFP[m.Fingerprint] = dst
+		dst.fileMember(m)
+		e.byFP[m.Fingerprint] = m
 		if !known {
 			e.byNode[m.node] = append(e.byNode[m.node], dst)
 		}
 	}
-	for n := range src.nodes {
-		e.byNode[n] = removeGroup(e.byNode[n], src)
-		if len(e.byNode[n]) == 0 {
-			delete(e.byNode, n)
-		}
-	}
+	e.unindexNodes(src)
 	for _, c := range src.changes {
 		e.link(dst, c)
 	}

@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"container/heap"
+	"slices"
 	"time"
 
 	"github.com/otelcol-aiops/otelcol-aiops/pkg/incident"
@@ -39,32 +39,49 @@ func (e *Engine) schedule(g *group) {
 	}
 	g.gen++
 	g.scheduled = d
-	heap.Push(&e.timers, timer{due: d, order: g.order, g: g, gen: g.gen})
+	e.timers.push(timer{due: d, order: g.order, g: g, gen: g.gen})
 }
 
 // fire handles every timer due at or before the clock, in due order.
 func (e *Engine) fire(ups []incident.Update) []incident.Update {
+	if n := e.timers.due(e.now, 0); n > 0 {
+		// A due timer yields one or two updates (opened or updated, then
+		// possibly resolved): size the output once instead of growing it
+		// through a burst (a replay, a restart) of thousands.
+		ups = slices.Grow(ups, 2*n)
+	}
 	for len(e.timers) > 0 && !e.timers[0].due.After(e.now) {
-		t := heap.Pop(&e.timers).(timer)
+		t := e.timers.pop()
 		g := t.g
-		if t.gen != g.gen || e.groups[g.id] != g {
+		if t.gen != g.gen { // superseded, or the group resolved or merged (both bump gen)
 			continue
 		}
 		g.scheduled = time.Time{}
 		at := t.due
 		switch {
 		case !g.emitted:
-			ups = append(ups, e.emit(g, incident.EventOpened, at))
+			ups = appendUpdate(ups, e.emit(g, incident.EventOpened, at))
 		case g.dirty && !at.Before(e.nextDue(g)) && at.Before(g.lastActivity.Add(e.cfg.ResolveAfter)):
-			ups = append(ups, e.emit(g, incident.EventUpdated, at))
+			ups = appendUpdate(ups, e.emit(g, incident.EventUpdated, at))
 		}
 		if !at.Before(g.lastActivity.Add(e.cfg.ResolveAfter)) {
-			ups = append(ups, e.resolve(g, at))
+			ups = appendUpdate(ups, e.resolve(g, at))
 			continue
 		}
 		e.schedule(g)
 	}
 	return ups
+}
+
+// appendUpdate appends u, doubling the capacity when full: timers that a
+// burst reschedules into the past fire in the same burst, beyond what fire
+// sized for, and append's 1.25× growth of large slices would copy the
+// 400-byte updates several times over.
+func appendUpdate(ups []incident.Update, u incident.Update) []incident.Update {
+	if len(ups) == cap(ups) {
+		ups = slices.Grow(ups, len(ups)+1)
+	}
+	return append(ups, u)
 }
 
 func (e *Engine) emit(g *group, ev incident.Event, at time.Time) incident.Update {
@@ -73,6 +90,7 @@ func (e *Engine) emit(g *group, ev incident.Event, at time.Time) incident.Update
 		g.rootNode = cands[0].node
 	}
 	rcs := e.rootCauses(cands, len(cands))
+	clear(cands) // drop the references to members until the next ranking
 	g.sequence++
 	status := incident.StatusOpen
 	switch ev {
@@ -80,8 +98,8 @@ func (e *Engine) emit(g *group, ev incident.Event, at time.Time) incident.Update
 		g.emitted = true
 		g.openedAt = at
 		for _, m := range g.members {
-			if r, ok := e.recent[m.Fingerprint]; ok {
-				g.recurrenceOf = r.id
+			if id, ok := e.recent.lookup(m.Fingerprint); ok {
+				g.recurrenceOf = id
 				e.stats.Recurrences++
 				break
 			}
@@ -110,23 +128,25 @@ func (e *Engine) resolve(g *group, at time.Time) incident.Update {
 	g.gen++
 	until := at.Add(e.cfg.RecurrenceMemory)
 	for _, m := range g.members {
-		if e.byFP[m.Fingerprint] == g {
+		if e.byFP[m.Fingerprint] == m {
 			delete(e.byFP, m.Fingerprint)
 		}
-		if e.recentList.Len() >= e.cfg.MaxRemembered {
-			e.forgetRecent(e.recentList.Front())
-		}
-		ref := recentRef{id: g.id, until: until}
-		e.recent[m.Fingerprint] = ref
-		e.recentList.PushBack(recentItem{m.Fingerprint, ref})
+		e.recent.remember(m.Fingerprint, g.id, until)
 	}
-	for n := range g.nodes {
-		e.byNode[n] = removeGroup(e.byNode[n], g)
-		if len(e.byNode[n]) == 0 {
-			delete(e.byNode, n)
-		}
-	}
+	e.unindexNodes(g)
 	return up
+}
+
+// unindexNodes removes g from the groups by node.
+func (e *Engine) unindexNodes(g *group) {
+	for _, nm := range g.nodes {
+		gs := removeGroup(e.byNode[nm.node], g)
+		if len(gs) == 0 {
+			delete(e.byNode, nm.node)
+		} else {
+			e.byNode[nm.node] = gs
+		}
+	}
 }
 
 // timer is one queued wake-up of a group; stale ones (gen mismatch) are
@@ -138,21 +158,60 @@ type timer struct {
 	gen   uint64
 }
 
+// timerHeap is a binary min-heap of timers by due time, then group order.
+// It is container/heap's algorithm on the concrete type, which keeps timers
+// out of interfaces: boxing one per push and pop cost an allocation each.
 type timerHeap []timer
 
-func (h timerHeap) Len() int { return len(h) }
-func (h timerHeap) Less(i, j int) bool {
+func (h timerHeap) less(i, j int) bool {
 	if c := h[i].due.Compare(h[j].due); c != 0 {
 		return c < 0
 	}
 	return h[i].order < h[j].order
 }
-func (h timerHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *timerHeap) Push(x any)   { *h = append(*h, x.(timer)) }
-func (h *timerHeap) Pop() any {
-	old := *h
-	t := old[len(old)-1]
-	old[len(old)-1] = timer{}
-	*h = old[:len(old)-1]
+
+// due counts the timers due at or before now in the subtree at i, stale
+// ones included.
+func (h timerHeap) due(now time.Time, i int) int {
+	if i >= len(h) || h[i].due.After(now) {
+		return 0
+	}
+	return 1 + h.due(now, 2*i+1) + h.due(now, 2*i+2)
+}
+
+func (h *timerHeap) push(t timer) {
+	*h = append(*h, t)
+	q := *h
+	for j := len(q) - 1; j > 0; {
+		i := (j - 1) / 2
+		if !q.less(j, i) {
+			break
+		}
+		q[i], q[j] = q[j], q[i]
+		j = i
+	}
+}
+
+func (h *timerHeap) pop() timer {
+	q := *h
+	n := len(q) - 1
+	q[0], q[n] = q[n], q[0]
+	for i := 0; ; {
+		j := 2*i + 1
+		if j >= n {
+			break
+		}
+		if j2 := j + 1; j2 < n && q.less(j2, j) {
+			j = j2
+		}
+		if !q.less(j, i) {
+			break
+		}
+		q[i], q[j] = q[j], q[i]
+		i = j
+	}
+	t := q[n]
+	q[n] = timer{} // drop the reference to the group
+	*h = q[:n]
 	return t
 }

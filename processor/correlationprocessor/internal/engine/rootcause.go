@@ -2,8 +2,8 @@ package engine
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/otelcol-aiops/otelcol-aiops/pkg/incident"
@@ -46,12 +46,12 @@ const (
 
 type candidate struct {
 	node        string
+	members     []*member // the group's members on node
 	entity      incident.Entity
 	kind        incident.Kind
 	onset       time.Time
 	severity    incident.Severity
 	layer       incident.Layer
-	ids         []string
 	dependents  int
 	mass        int64   // occurrences at the node
 	depMass     int64   // occurrences at the candidates it explains
@@ -61,6 +61,14 @@ type candidate struct {
 	change      *linkedChange
 	onsetRank   int
 	score       float64
+}
+
+// rankScratch is the working memory of rank and rootCauses, reused across
+// emissions so that ranking allocates only what it returns.
+type rankScratch struct {
+	cands   []candidate
+	onsets  []time.Time
+	members []*member
 }
 
 func layerScore(l incident.Layer) float64 {
@@ -80,11 +88,13 @@ func layerScore(l incident.Layer) float64 {
 	}
 }
 
-// rank scores the group's candidates, best first.
+// rank scores the group's candidates, best first. The result lives in
+// e.rankBuf and is valid until the next call.
 func (e *Engine) rank(g *group) []candidate {
-	cands := make([]candidate, 0, len(g.nodes))
-	for node, ms := range g.nodes {
-		c := candidate{node: node, layer: layerOfNode(node)}
+	cands := e.rankBuf.cands[:0]
+	for _, nm := range g.nodes { // sorted by node, as index needs
+		ms := nm.members
+		c := candidate{node: nm.node, members: ms, layer: layerOfNode(nm.node)}
 		best := ms[0]
 		for _, m := range ms {
 			c.mass += m.Count
@@ -96,49 +106,34 @@ func (e *Engine) rank(g *group) []candidate {
 			}
 		}
 		c.entity, c.kind, c.severity = best.entity, best.Kind, best.Severity
-		sorted := slices.Clone(ms)
-		slices.SortFunc(sorted, func(a, b *member) int {
-			return cmp.Or(a.FirstSeen.Compare(b.FirstSeen), cmp.Compare(a.order, b.order))
-		})
-		for _, m := range sorted[:min(len(sorted), maxEvidenceIDs)] {
-			c.ids = append(c.ids, m.FindingID)
-		}
 		cands = append(cands, c)
 	}
-	slices.SortFunc(cands, func(a, b candidate) int { return cmp.Compare(a.node, b.node) })
-	index := make(map[string]int, len(cands))
+	e.rankBuf.cands = cands
+	index := func(node string) (int, bool) {
+		return slices.BinarySearchFunc(cands, node, func(c candidate, n string) int { return cmp.Compare(c.node, n) })
+	}
 	for i := range cands {
-		index[cands[i].node] = i
+		cands[i].consistency, cands[i].known = e.consistency(cands[i].node, g)
 	}
 	// Dependents that started no earlier than the candidate (less the onset
-	// tolerance) are explained by it; each explained candidate remembers
-	// its explainers.
-	explainers := make([][]int, len(cands))
+	// tolerance) are explained by it; a candidate is explained away by its
+	// most consistent explainer.
 	tol := e.cfg.OnsetTolerance
 	for i := range cands {
 		earliest := cands[i].onset.Add(-tol)
 		e.graph.walk(cands[i].node, false, e.cfg.MaxHops, rankMaxVisits, func(n string, _ int) bool {
-			if j, ok := index[n]; ok && !cands[j].onset.Before(earliest) {
+			if j, ok := index(n); ok && !cands[j].onset.Before(earliest) {
 				cands[i].dependents++
 				cands[i].depMass += cands[j].mass
-				explainers[j] = append(explainers[j], i)
+				cands[j].explained = max(cands[j].explained, cands[i].consistency)
 			}
 			return true
 		})
 	}
-	for i := range cands {
-		cands[i].consistency, cands[i].known = e.consistency(cands[i].node, g.nodes)
-	}
-	// A candidate is explained away by its most consistent explainer.
-	for j := range cands {
-		for _, i := range explainers[j] {
-			cands[j].explained = max(cands[j].explained, cands[i].consistency)
-		}
-	}
 	// changes on the candidate shortly before its onset
 	for k := range g.changes {
 		ch := &g.changes[k]
-		i, ok := index[ch.node]
+		i, ok := index(ch.node)
 		if !ok {
 			continue
 		}
@@ -151,10 +146,11 @@ func (e *Engine) rank(g *group) []candidate {
 		}
 	}
 	// onset rank, ties sharing a rank
-	onsets := make([]time.Time, len(cands))
+	onsets := e.rankBuf.onsets[:0]
 	for i := range cands {
-		onsets[i] = cands[i].onset
+		onsets = append(onsets, cands[i].onset)
 	}
+	e.rankBuf.onsets = onsets
 	slices.SortFunc(onsets, time.Time.Compare)
 	onsets = slices.CompactFunc(onsets, time.Time.Equal)
 	var totalMass int64
@@ -189,51 +185,84 @@ func (e *Engine) rank(g *group) []candidate {
 	return cands
 }
 
-// rootCauses renders the top-k candidates.
+// rootCauses renders the top-k candidates. The reasons are built by
+// concatenation rather than fmt: this runs for every update and fmt's
+// allocations dominated it.
 func (e *Engine) rootCauses(cands []candidate, total int) []incident.RootCause {
 	k := min(len(cands), e.cfg.TopK)
 	if k == 0 {
 		return nil
 	}
 	out := make([]incident.RootCause, k)
-	for i, c := range cands[:k] {
-		rc := incident.RootCause{Entity: c.entity, Kind: c.kind, Score: c.score}
-		rc.Reasons = append(rc.Reasons, fmt.Sprintf("onset %s, %s of %d failing entities to start",
-			c.onset.UTC().Format(time.RFC3339), ordinal(c.onsetRank+1), total))
+	var tb [len(time.RFC3339) + 8]byte
+	for i := range cands[:k] {
+		c := &cands[i]
+		rc := incident.RootCause{Entity: c.entity, Kind: c.kind, Score: c.score, Reasons: make([]string, 0, 7)}
+		rc.Reasons = append(rc.Reasons, "onset "+string(c.onset.UTC().AppendFormat(tb[:0], time.RFC3339))+", "+
+			strconv.Itoa(c.onsetRank+1)+ordinalSuffix(c.onsetRank+1)+" of "+strconv.Itoa(total)+" failing entities to start")
 		if total > 1 {
-			rc.Reasons = append(rc.Reasons, fmt.Sprintf("%d of the %d other failing entities depend on it (callers or contained)", c.dependents, total-1))
+			rc.Reasons = append(rc.Reasons, strconv.Itoa(c.dependents)+" of the "+strconv.Itoa(total-1)+
+				" other failing entities depend on it (callers or contained)")
 		}
 		if c.known > 0 {
-			rc.Reasons = append(rc.Reasons, fmt.Sprintf("%.0f%% of what depends on it directly is failing (%d known)", 100*c.consistency, c.known))
+			rc.Reasons = append(rc.Reasons, percent(c.consistency)+" of what depends on it directly is failing ("+
+				strconv.Itoa(c.known)+" known)")
 		} else {
 			rc.Reasons = append(rc.Reasons, "nothing known depends on it")
 		}
 		if c.explained == 0 {
 			rc.Reasons = append(rc.Reasons, "no failing dependency of it started first")
 		} else {
-			rc.Reasons = append(rc.Reasons, fmt.Sprintf("a failing dependency that started first may explain it (%.0f%% consistent)", 100*c.explained))
+			rc.Reasons = append(rc.Reasons, "a failing dependency that started first may explain it ("+
+				percent(c.explained)+" consistent)")
 		}
-		rc.Reasons = append(rc.Reasons, fmt.Sprintf("%s layer", c.layer))
+		rc.Reasons = append(rc.Reasons, layerReason(c.layer))
 		if c.change != nil {
-			ch := c.change
-			desc := string(ch.Kind)
-			if ch.From != "" || ch.To != "" {
-				desc += fmt.Sprintf(" %s→%s", orUnknown(ch.From), orUnknown(ch.To))
-			}
-			if d := c.onset.Sub(ch.Time).Round(time.Second); d >= 0 {
-				rc.Reasons = append(rc.Reasons, fmt.Sprintf("%s %s before its onset", desc, d))
-			} else {
-				rc.Reasons = append(rc.Reasons, fmt.Sprintf("%s %s after its onset", desc, -d))
-			}
+			rc.Reasons = append(rc.Reasons, changeReason(c.change, c.onset))
 		}
-		rc.Reasons = append(rc.Reasons, fmt.Sprintf("severity %s", c.severity))
-		rc.FindingIDs = slices.Clone(c.ids)
-		if c.change != nil {
-			rc.FindingIDs = append(rc.FindingIDs, c.change.FindingID)
-		}
+		rc.Reasons = append(rc.Reasons, severityReason(c.severity))
+		rc.FindingIDs = e.evidenceIDs(c)
 		out[i] = rc
 	}
 	return out
+}
+
+// evidenceIDs returns the IDs of the candidate's first findings by onset
+// (at most maxEvidenceIDs), then its change's.
+func (e *Engine) evidenceIDs(c *candidate) []string {
+	sorted := append(e.rankBuf.members[:0], c.members...)
+	slices.SortFunc(sorted, func(a, b *member) int {
+		return cmp.Or(a.FirstSeen.Compare(b.FirstSeen), cmp.Compare(a.order, b.order))
+	})
+	n := min(len(sorted), maxEvidenceIDs)
+	ids := make([]string, n, n+1)
+	for i, m := range sorted[:n] {
+		ids[i] = m.FindingID
+	}
+	clear(sorted)
+	e.rankBuf.members = sorted[:0]
+	if c.change != nil {
+		ids = append(ids, c.change.FindingID)
+	}
+	return ids
+}
+
+// changeReason says which change preceded (or followed) the onset.
+func changeReason(ch *linkedChange, onset time.Time) string {
+	desc := string(ch.Kind)
+	if ch.From != "" || ch.To != "" {
+		desc += " " + orUnknown(ch.From) + "→" + orUnknown(ch.To)
+	}
+	d := onset.Sub(ch.Time).Round(time.Second)
+	if d < 0 {
+		return desc + " " + (-d).String() + " after its onset"
+	}
+	return desc + " " + d.String() + " before its onset"
+}
+
+// percent renders a share in [0, 1] as a whole percentage, like %.0f%%.
+func percent(share float64) string {
+	return strconv.FormatFloat(100*share, 'f', 0, 64) + "%"
 }
 
 func orUnknown(s string) string {
@@ -243,18 +272,49 @@ func orUnknown(s string) string {
 	return s
 }
 
-func ordinal(n int) string {
-	suffix := "th"
+// ordinalSuffix returns the English ordinal suffix of n: st, nd, rd or th.
+func ordinalSuffix(n int) string {
 	switch {
 	case n%100 >= 11 && n%100 <= 13:
+		return "th"
 	case n%10 == 1:
-		suffix = "st"
+		return "st"
 	case n%10 == 2:
-		suffix = "nd"
+		return "nd"
 	case n%10 == 3:
-		suffix = "rd"
+		return "rd"
 	}
-	return fmt.Sprintf("%d%s", n, suffix)
+	return "th"
+}
+
+// The reasons naming a layer or a severity are few: built once, not per
+// update.
+var (
+	layerReasons    [incident.LayerChange + 1]string
+	severityReasons [incident.SeverityCritical + 1]string
+)
+
+func init() {
+	for l := range layerReasons {
+		layerReasons[l] = incident.Layer(l).String() + " layer"
+	}
+	for s := range severityReasons {
+		severityReasons[s] = "severity " + incident.Severity(s).String()
+	}
+}
+
+func layerReason(l incident.Layer) string {
+	if int(l) < len(layerReasons) {
+		return layerReasons[l]
+	}
+	return l.String() + " layer"
+}
+
+func severityReason(s incident.Severity) string {
+	if int(s) < len(severityReasons) {
+		return severityReasons[s]
+	}
+	return "severity " + s.String()
 }
 
 // consistency returns the share of what directly depends on node that is
@@ -262,14 +322,14 @@ func ordinal(n int) string {
 // for infrastructure the services running on it (reached through
 // containment only). Without known dependents there is no contrary evidence
 // and it returns 1.
-func (e *Engine) consistency(node string, failing map[string][]*member) (share float64, known int) {
+func (e *Engine) consistency(node string, failing *group) (share float64, known int) {
 	var total, bad int
 	switch layerOfNode(node) {
 	case incident.LayerService:
 		for caller := range e.graph.in[node] {
 			if layerOfNode(caller) == incident.LayerService {
 				total++
-				if _, ok := failing[caller]; ok {
+				if failing.hasNode(caller) {
 					bad++
 				}
 			}
@@ -280,7 +340,7 @@ func (e *Engine) consistency(node string, failing map[string][]*member) (share f
 			func(n string, _ int) bool {
 				if layerOfNode(n) == incident.LayerService {
 					total++
-					if _, ok := failing[n]; ok {
+					if failing.hasNode(n) {
 						bad++
 					}
 				}

@@ -164,10 +164,9 @@ func (e *Engine) Snapshot() ([]byte, error) {
 	for el := e.changes.order.Front(); el != nil; el = el.Next() {
 		s.Changes = append(s.Changes, snapChangeOf(el.Value.(linkedChange)))
 	}
-	for el := e.recentList.Front(); el != nil; el = el.Next() {
-		it := el.Value.(recentItem)
+	e.recent.each(func(_ int, it recentItem) {
 		s.Recent = append(s.Recent, snapRecent{Fingerprint: it.fp, ID: it.id, Until: nanos(it.until)})
-	}
+	})
 	return json.Marshal(s)
 }
 
@@ -196,9 +195,7 @@ func (e *Engine) Restore(data []byte) error {
 		e.changes.add(c.linked())
 	}
 	for _, r := range s.Recent {
-		ref := recentRef{id: r.ID, until: fromNanos(r.Until)}
-		e.recent[r.Fingerprint] = ref
-		e.recentList.PushBack(recentItem{r.Fingerprint, ref})
+		e.recent.remember(r.Fingerprint, r.ID, fromNanos(r.Until))
 	}
 	for _, sg := range s.Groups {
 		if len(e.groups) >= e.cfg.MaxOpenIncidents {
@@ -218,16 +215,15 @@ func (e *Engine) Restore(data []byte) error {
 					Fingerprint: sm.Fingerprint, FindingID: sm.FindingID, Kind: sm.Kind, Severity: sm.Severity,
 					EntityKey: "", Signal: sm.Signal, FirstSeen: fromNanos(sm.FirstSeen), LastSeen: fromNanos(sm.LastSeen), Count: sm.Count,
 				},
-				entity: incident.NewEntity(sm.Entity), node: sm.Node, order: len(g.members),
+				entity: incident.NewEntity(sm.Entity), node: sm.Node, order: len(g.members), g: g,
 			}
 			m.EntityKey = m.entity.Key()
-			if _, known := g.nodes[m.node]; !known {
+			if !g.hasNode(m.node) {
 				e.byNode[m.node] = append(e.byNode[m.node], g)
 			}
 			g.members = append(g.members, m)
-			g.byFP[m.Fingerprint] = m
-			g.nodes[m.node] = append(g.nodes[m.node], m)
-			e.byFP[m.Fingerprint] = g
+			g.fileMember(m)
+			e.byFP[m.Fingerprint] = m
 		}
 		for _, c := range sg.Changes {
 			g.changes = append(g.changes, c.linked())
