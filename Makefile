@@ -42,12 +42,17 @@ tools: $(OCB) $(MDATAGEN) ## install the pinned code generators into .tools/bin
 
 # ---- generation ----
 .PHONY: generate
-generate: $(OCB) $(MDATAGEN) ## regenerate mdatagen code, the ocb distribution sources and go.mod
+generate: system-deps $(OCB) $(MDATAGEN) ## regenerate mdatagen code, the ocb distribution sources and go.mod
 	$(GO) generate ./...
 	scripts/generate-distribution.sh $(OCB)
 
+# System packages (gcc, clang/llvm/libbpf-dev, PostgreSQL): installed when missing and root.
+.PHONY: system-deps
+system-deps:
+	scripts/ci-deps.sh
+
 .PHONY: check-generated
-check-generated: $(OCB) $(MDATAGEN) ## fail if any generated file differs from what `make generate` writes
+check-generated: system-deps $(OCB) $(MDATAGEN) ## fail if any generated file differs from what `make generate` writes
 	scripts/check-generated.sh
 
 # ---- build and run ----

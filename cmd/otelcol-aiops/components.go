@@ -23,6 +23,7 @@ import (
 	incidentexporter "github.com/otelcol-aiops/otelcol-aiops/exporter/incidentexporter"
 	correlationprocessor "github.com/otelcol-aiops/otelcol-aiops/processor/correlationprocessor"
 	regressionprocessor "github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor"
+	ebpfschedreceiver "github.com/otelcol-aiops/otelcol-aiops/receiver/ebpfschedreceiver"
 	redfishreceiver "github.com/otelcol-aiops/otelcol-aiops/receiver/redfishreceiver"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/connector"
@@ -83,6 +84,7 @@ func components() (otelcol.Factories, error) {
 	})
 
 	factories.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](
+		ebpfschedreceiver.NewFactory(),
 		redfishreceiver.NewFactory(),
 		otlpreceiver.NewFactory(),
 		hostmetricsreceiver.NewFactory(),
@@ -94,6 +96,7 @@ func components() (otelcol.Factories, error) {
 		return otelcol.Factories{}, err
 	}
 	factories.ReceiverModules = makeModulesMap(factories.Receivers, map[component.Type]string{
+		ebpfschedreceiver.NewFactory().Type():    "github.com/otelcol-aiops/otelcol-aiops v0.0.0",
 		redfishreceiver.NewFactory().Type():      "github.com/otelcol-aiops/otelcol-aiops v0.0.0",
 		otlpreceiver.NewFactory().Type():         "go.opentelemetry.io/collector/receiver/otlpreceiver v0.161.0",
 		hostmetricsreceiver.NewFactory().Type():  "github.com/open-telemetry/opentelemetry-collector-contrib/receiver/hostmetricsreceiver v0.161.0",
