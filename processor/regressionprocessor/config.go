@@ -9,6 +9,7 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/canary"
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/detector"
 )
 
@@ -48,6 +49,8 @@ type Config struct {
 	// Overrides change the knobs of the metrics they match; the first
 	// matching override wins, unset fields keep the Detection value.
 	Overrides []OverrideConfig `mapstructure:"overrides"`
+	// Canary compares versions of a series that report side by side.
+	Canary CanaryConfig `mapstructure:"canary"`
 	// Emit configures the derived aiops.* series.
 	Emit EmitConfig `mapstructure:"emit"`
 	// MaxSeries bounds the number of series held (least recently seen
@@ -121,6 +124,41 @@ type OverrideConfig struct {
 	Horizon       *time.Duration `mapstructure:"horizon"`
 }
 
+// CanaryConfig configures the side-by-side comparison of versions: when two
+// or three versions of one series (same metric, attributes and resource apart
+// from the version attributes) report concurrently, the canary's latest
+// Window points are compared with the baseline version's points over the
+// same time span (Mann–Whitney rank test, gated like the post-change test).
+type CanaryConfig struct {
+	// Enabled turns the comparison on.
+	Enabled bool `mapstructure:"enabled"`
+	// Window is the number of canary points per comparison (8 to 64).
+	Window int `mapstructure:"window"`
+	// VersionTTL: a version without points for this long (data time) no
+	// longer counts as running.
+	VersionTTL time.Duration `mapstructure:"version_ttl"`
+	// MaxVersions is the number of concurrent versions compared per series:
+	// the baseline and one (2) or two (3) canaries.
+	MaxVersions int `mapstructure:"max_versions"`
+	// MaxGroups bounds the series compared at once.
+	MaxGroups int `mapstructure:"max_groups"`
+	// MinEffect is the smallest |Cliff's delta| that flags a canary.
+	MinEffect float64 `mapstructure:"min_effect"`
+	// MinRelativeChange is the smallest relative change of the median that
+	// flags a canary.
+	MinRelativeChange float64 `mapstructure:"min_relative_change"`
+}
+
+// trackerConfig maps the user knobs onto the tracker's configuration;
+// identities are bounded like the series.
+func (c *CanaryConfig) trackerConfig(maxSeries int) canary.Config {
+	tc := canary.DefaultConfig()
+	tc.Window, tc.VersionTTL = c.Window, c.VersionTTL
+	tc.MaxVersions, tc.MaxGroups, tc.MaxIdentities = c.MaxVersions, c.MaxGroups, maxSeries
+	tc.MinEffect, tc.MinRelChange = c.MinEffect, c.MinRelativeChange
+	return tc
+}
+
 // EmitConfig configures the derived series.
 type EmitConfig struct {
 	// Mode: anomalous (default) or all.
@@ -182,6 +220,12 @@ func (cfg *Config) Validate() error {
 		d := o.apply(cfg.Detection)
 		if _, err := d.detectorConfig(); err != nil {
 			bad("overrides[%d]: %w", i, err)
+		}
+	}
+	if cfg.Canary.Enabled {
+		tc := cfg.Canary.trackerConfig(max(cfg.MaxSeries, 1))
+		if err := tc.Validate(); err != nil {
+			bad("canary: %w", err)
 		}
 	}
 	switch cfg.Emit.Mode {

@@ -38,6 +38,10 @@ func TestLoadConfig(t *testing.T) {
 		{Metrics: []string{`system\.filesystem\.utilization`}, Limit: ptr(0.9), Seasonality: ptr("off")},
 		{Metrics: []string{`http\.server\.request\.duration`}, Threshold: ptr(0.5)},
 	}
+	custom.Canary = CanaryConfig{
+		Enabled: true, Window: 30, VersionTTL: 5 * time.Minute, MaxVersions: 2, MaxGroups: 200,
+		MinEffect: 0.6, MinRelativeChange: 0.2,
+	}
 	custom.Emit = EmitConfig{Mode: EmitAll, Band: false}
 	custom.MaxSeries = 5000
 	custom.IdleTTL = 2 * time.Hour
@@ -82,6 +86,7 @@ func TestConfigValidateInvalid(t *testing.T) {
 			c.Overrides = []OverrideConfig{{Metrics: []string{"a*"}, ExitThreshold: ptr(0.9)}}
 		}, []string{"overrides[0]:", "exit_threshold = 0.9"}},
 		{"emit mode", func(c *Config) { c.Emit.Mode = "some" }, []string{`emit::mode "some"`}},
+		{"canary", func(c *Config) { c.Canary.Window = 2; c.Canary.MaxVersions = 4 }, []string{"canary:", "window = 2", "max_versions = 4"}},
 		{"max series", func(c *Config) { c.MaxSeries = 0 }, []string{"max_series = 0"}},
 		{"idle ttl", func(c *Config) { c.IdleTTL = -time.Second }, []string{"idle_ttl = -1s"}},
 		{"flush", func(c *Config) { c.FlushInterval = 0 }, []string{"flush_interval = 0s"}},
@@ -102,6 +107,14 @@ func TestConfigValidateInvalid(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCanaryOffIsNotValidated: the canary knobs are only checked when the
+// comparison is on.
+func TestCanaryOffIsNotValidated(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Canary = CanaryConfig{Enabled: false}
+	require.NoError(t, cfg.Validate())
 }
 
 func TestGlobPattern(t *testing.T) {

@@ -6,24 +6,30 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/canary"
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/detector"
 )
 
 // Derived series names and attributes (see README.md, "Derived series").
 const (
-	MetricScore       = "aiops.anomaly.score"
-	MetricExpected    = "aiops.baseline.expected"
-	MetricLower       = "aiops.baseline.lower"
-	MetricUpper       = "aiops.baseline.upper"
-	MetricAnomaly     = "aiops.anomaly"
-	MetricTimeToLimit = "aiops.forecast.time_to_limit"
+	MetricScore        = "aiops.anomaly.score"
+	MetricExpected     = "aiops.baseline.expected"
+	MetricLower        = "aiops.baseline.lower"
+	MetricUpper        = "aiops.baseline.upper"
+	MetricAnomaly      = "aiops.anomaly"
+	MetricTimeToLimit  = "aiops.forecast.time_to_limit"
+	MetricCanaryScore  = "aiops.canary.score"
+	MetricCanaryEffect = "aiops.canary.effect_size"
+	MetricCanaryChange = "aiops.canary.relative_change"
 
-	AttrMetricName = "aiops.metric.name"
-	AttrMetricUnit = "aiops.metric.unit"
-	AttrQuantile   = "aiops.quantile"
-	AttrKind       = "aiops.anomaly.kind"
-	AttrDirection  = "aiops.anomaly.direction"
-	AttrState      = "aiops.anomaly.state"
+	AttrMetricName      = "aiops.metric.name"
+	AttrMetricUnit      = "aiops.metric.unit"
+	AttrQuantile        = "aiops.quantile"
+	AttrKind            = "aiops.anomaly.kind"
+	AttrDirection       = "aiops.anomaly.direction"
+	AttrState           = "aiops.anomaly.state"
+	AttrCanaryVersion   = "aiops.canary.version"
+	AttrBaselineVersion = "aiops.canary.baseline_version"
 )
 
 const (
@@ -33,6 +39,9 @@ const (
 	idxUpper
 	idxAnomaly
 	idxTTL
+	idxCanaryScore
+	idxCanaryEffect
+	idxCanaryChange
 	numDerived
 )
 
@@ -43,6 +52,9 @@ var derivedDefs = [numDerived]struct{ name, desc, unit string }{
 	{MetricUpper, "Upper edge of the normal band of the source series.", ""},
 	{MetricAnomaly, "Anomaly event of the source series: 1 while open (state open, then ongoing), 0 on close.", "1"},
 	{MetricTimeToLimit, "Forecast time until the source series reaches its configured limit.", "s"},
+	{MetricCanaryScore, "Score in [0, 1] of the canary version (aiops.canary.version) against the baseline version running side by side: 0 unless the rank test and the effect-size gates flag it.", "1"},
+	{MetricCanaryEffect, "Cliff's delta in [-1, 1] of the canary's window against the baseline's points over the same span: positive when the canary is higher.", "1"},
+	{MetricCanaryChange, "Relative change of the canary's median against the baseline's (0.3 = 30 % higher).", "1"},
 }
 
 // emitter builds the derived series into a separate pmetric.Metrics, one
@@ -105,6 +117,50 @@ func (e *emitter) emit(src *srcCtx, attrs pcommon.Map, q float64, ts pcommon.Tim
 	if !all && vd.Decision == detector.DecisionNormal {
 		return
 	}
+	e.setBase(src, attrs, q)
+	e.point(idxScore, ts).SetDoubleValue(vd.Score)
+	if band && isFinite(vd.Expected) {
+		e.point(idxExpected, ts).SetDoubleValue(vd.Expected)
+		e.point(idxLower, ts).SetDoubleValue(vd.Lower)
+		e.point(idxUpper, ts).SetDoubleValue(vd.Upper)
+	}
+	if isFinite(vd.TimeToLimit) {
+		e.point(idxTTL, ts).SetDoubleValue(vd.TimeToLimit)
+	}
+	if vd.Decision != detector.DecisionNormal {
+		e.event(ts, vd.Decision, vd.Kind.String(), vd.Direction)
+	}
+}
+
+// emitCanary adds the derived points of the canary comparison: its score,
+// effect size and relative change for each comparison made (all) or only
+// while the canary is flagged and when it stops being flagged (anomalous),
+// plus the anomaly event of kind canary on open, ongoing and close. They
+// carry the names of both versions compared.
+func (e *emitter) emitCanary(src *srcCtx, attrs pcommon.Map, q float64, ts pcommon.Timestamp, cv *canary.Verdict, all bool) {
+	event := cv.Decision != detector.DecisionNormal
+	if !event && (!all || !cv.Compared) {
+		return
+	}
+	e.setBase(src, attrs, q)
+	e.base.PutStr(AttrCanaryVersion, cv.Version)
+	e.base.PutStr(AttrBaselineVersion, cv.Baseline)
+	if cv.Compared {
+		e.point(idxCanaryScore, ts).SetDoubleValue(cv.Score)
+		e.point(idxCanaryEffect, ts).SetDoubleValue(cv.Effect)
+		if isFinite(cv.RelChange) { // ±Inf only for medians near ±MaxFloat64
+			e.point(idxCanaryChange, ts).SetDoubleValue(cv.RelChange)
+		}
+	}
+	if event {
+		e.event(ts, cv.Decision, kindName(kindCanary), cv.Direction)
+	}
+}
+
+// setBase sets the attributes every derived point of a source value
+// carries: the source point's, its metric name and unit, and its quantile
+// (q < 0: none).
+func (e *emitter) setBase(src *srcCtx, attrs pcommon.Map, q float64) {
 	if !e.baseInit {
 		e.base, e.baseInit = pcommon.NewMap(), true
 	}
@@ -119,28 +175,20 @@ func (e *emitter) emit(src *srcCtx, attrs pcommon.Map, q float64, ts pcommon.Tim
 	if q >= 0 {
 		e.base.PutDouble(AttrQuantile, q)
 	}
-	e.point(idxScore, ts).SetDoubleValue(vd.Score)
-	if band && isFinite(vd.Expected) {
-		e.point(idxExpected, ts).SetDoubleValue(vd.Expected)
-		e.point(idxLower, ts).SetDoubleValue(vd.Lower)
-		e.point(idxUpper, ts).SetDoubleValue(vd.Upper)
+}
+
+// event adds an anomaly event: 1 on open and ongoing, 0 on close.
+func (e *emitter) event(ts pcommon.Timestamp, d detector.Decision, kind string, dir detector.Direction) {
+	dp := e.point(idxAnomaly, ts)
+	if d == detector.DecisionClose {
+		dp.SetIntValue(0)
+	} else {
+		dp.SetIntValue(1)
 	}
-	if isFinite(vd.TimeToLimit) {
-		e.point(idxTTL, ts).SetDoubleValue(vd.TimeToLimit)
-	}
-	if vd.Decision != detector.DecisionNormal {
-		dp := e.point(idxAnomaly, ts)
-		state := vd.Decision.String()
-		if vd.Decision == detector.DecisionClose {
-			dp.SetIntValue(0)
-		} else {
-			dp.SetIntValue(1)
-		}
-		a := dp.Attributes()
-		a.PutStr(AttrKind, vd.Kind.String())
-		a.PutStr(AttrDirection, vd.Direction.String())
-		a.PutStr(AttrState, state)
-	}
+	a := dp.Attributes()
+	a.PutStr(AttrKind, kind)
+	a.PutStr(AttrDirection, dir.String())
+	a.PutStr(AttrState, d.String())
 }
 
 func (e *emitter) point(i int, ts pcommon.Timestamp) pmetric.NumberDataPoint {

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/processor"
 
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/canary"
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/detector"
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/metadata"
 )
@@ -23,7 +24,7 @@ func NewFactory() processor.Factory {
 }
 
 func createDefaultConfig() component.Config {
-	d := detector.DefaultConfig()
+	d, c := detector.DefaultConfig(), canary.DefaultConfig()
 	return &Config{
 		Metrics: MetricsConfig{
 			MatchType: MatchGlob,
@@ -40,6 +41,15 @@ func createDefaultConfig() component.Config {
 			BandWidth:     d.BandWidth,
 			Horizon:       d.Drift.Horizon,
 			PostChange:    true,
+		},
+		Canary: CanaryConfig{
+			Enabled:           true,
+			Window:            c.Window,
+			VersionTTL:        c.VersionTTL,
+			MaxVersions:       c.MaxVersions,
+			MaxGroups:         c.MaxGroups,
+			MinEffect:         c.MinEffect,
+			MinRelativeChange: c.MinRelChange,
 		},
 		Emit:             EmitConfig{Mode: EmitAnomalous, Band: true},
 		MaxSeries:        100_000,

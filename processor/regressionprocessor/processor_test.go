@@ -152,7 +152,8 @@ func TestCumulativeCounterIsScoredAsRate(t *testing.T) {
 	assert.InDelta(t, 10, exp[len(exp)-1].DoubleValue(), 0.01)
 	assert.Equal(t, "{request}/s", attr(exp[0], AttrMetricUnit))
 	metadatatest.AssertEqualProcessorRegressionPointsSkipped(t, tt, []metricdata.DataPoint[int64]{
-		{Value: 2, Attributes: attribute.NewSet(attribute.String("reason", "counter_reset"))},
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("reason", "first_cumulative_point"))},
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("reason", "counter_reset"))},
 	}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualProcessorRegressionPointsEvaluated(t, tt, []metricdata.DataPoint[int64]{{Value: 58}}, metricdatatest.IgnoreTimestamp())
 	require.NoError(t, p.Shutdown(context.Background()))

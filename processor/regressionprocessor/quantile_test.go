@@ -1,6 +1,7 @@
 package regressionprocessor
 
 import (
+	"context"
 	"math"
 	"testing"
 	"time"
@@ -9,6 +10,11 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
+
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/metadatatest"
 )
 
 func TestExplicitQuantile(t *testing.T) {
@@ -90,4 +96,39 @@ func TestExponentialHistogramQuantiles(t *testing.T) {
 	}
 	assert.Equal(t, map[string]bool{"0.5": true, "0.95": true, "0.99": true}, seen)
 	assert.InDelta(t, 2+2*5.5/10, exp[0].DoubleValue(), 1e-9, "p50 in (2, 4]")
+}
+
+// TestCumulativeExponentialHistogram: a cumulative exponential histogram is
+// scored per interval (the difference from the previous point); its first
+// point and a reset only set the reference and are counted apart.
+func TestCumulativeExponentialHistogram(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Emit.Mode = EmitAll
+	cfg.Quantiles = []float64{0.5}
+	p, sink, tt := canaryTestProcessor(t, cfg)
+	// Cumulative positive buckets (scale 0: (1,2], (2,4], (4,8]); every
+	// interval adds 10 observations in (2,4], then a reset at point 4.
+	for i, counts := range [][]uint64{{0, 10, 0}, {0, 20, 0}, {0, 30, 0}, {0, 40, 1}, {0, 5, 0}, {0, 15, 0}} {
+		md := pmetric.NewMetrics()
+		m := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+		m.SetName("rpc.duration")
+		h := m.SetEmptyExponentialHistogram()
+		h.SetAggregationTemporality(pmetric.AggregationTemporalityCumulative)
+		dp := h.DataPoints().AppendEmpty()
+		dp.SetTimestamp(pcommon.NewTimestampFromTime(t0.Add(time.Duration(i) * time.Minute)))
+		dp.Positive().SetOffset(0)
+		dp.Positive().BucketCounts().FromRaw(counts)
+		dp.SetCount(counts[0] + counts[1] + counts[2])
+		require.NoError(t, p.ConsumeMetrics(context.Background(), md))
+	}
+	exp := derived(sink.AllMetrics(), MetricExpected)
+	require.Len(t, exp, 4, "points 1, 2, 3 and 5: differences of their series' previous point")
+	for _, dp := range exp {
+		assert.Equal(t, "0.5", attr(dp, AttrQuantile))
+	}
+	assert.InDelta(t, 3, exp[0].DoubleValue(), 1e-9, "p50 of 10 observations in (2, 4]")
+	metadatatest.AssertEqualProcessorRegressionPointsSkipped(t, tt, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("reason", "first_cumulative_point"))},
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("reason", "counter_reset"))},
+	}, metricdatatest.IgnoreTimestamp())
 }

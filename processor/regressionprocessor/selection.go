@@ -1,6 +1,7 @@
 package regressionprocessor // import "github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor"
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottldatapoint"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/ottlfuncs"
 	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.uber.org/zap"
 
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/detector"
@@ -142,4 +145,33 @@ func parseConditions(conds []string, set component.TelemetrySettings) (*ottl.Con
 	}
 	seq := ottldatapoint.NewConditionSequence(parsed, set, ottldatapoint.WithConditionSequenceErrorMode(ottl.IgnoreError))
 	return &seq, nil
+}
+
+// dataPoint is what admitted reads of any pdata data point.
+type dataPoint interface {
+	Flags() pmetric.DataPointFlags
+	Timestamp() pcommon.Timestamp
+}
+
+// admitted reports whether a data point is scored: it has a recorded value,
+// the conditions (if any) select it, and it is not dated after the horizon
+// (then its n values — one per quantile for distributions — are counted).
+func admitted[P dataPoint](p *regressionProcessor, src *srcCtx, dp P, n int, c *counts) bool {
+	if dp.Flags().NoRecordedValue() || (p.sel.conds != nil && !p.selected(src, dp)) {
+		return false
+	}
+	if int64(dp.Timestamp()) > p.horizon {
+		c.skipped[skipFuture] += int64(n)
+		return false
+	}
+	return true
+}
+
+// selected evaluates the OTTL conditions on one data point; callers check
+// p.sel.conds != nil first (boxing dp allocates).
+func (p *regressionProcessor) selected(src *srcCtx, dp any) bool {
+	tc := ottldatapoint.NewTransformContext(src.rm, src.sm, src.m, dp)
+	ok, err := p.sel.conds.Eval(context.Background(), tc)
+	tc.Close()
+	return err == nil && ok
 }

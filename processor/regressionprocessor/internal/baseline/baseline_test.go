@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -91,7 +92,7 @@ func TestTrend(t *testing.T) {
 	t0 := int64(0)
 	for i := 0; i < 500; i++ {
 		ts := t0 + int64(i)*int64(time.Minute)
-		tr.Update(ts, 10+0.5*float64(i), 600, 3600) // 0.5 per minute
+		tr.Update(ts, 10+0.5*float64(i), &TrendParams{LevelHL: 600, SlopeHL: 3600}, nil) // 0.5 per minute
 	}
 	assert.InEpsilon(t, 0.5/60, tr.Slope, 0.02)
 	lvl := tr.Level
@@ -123,8 +124,8 @@ func TestProfileChoosesModel(t *testing.T) {
 		for ts := int64(0); ts < int64(days)*nsPerDay; ts += step {
 			x := f(ts) + rng.NormFloat64()
 			s := SlotOf(ts)
-			m = p.Choose(ts, s, q)
-			p.Learn(ts, s, x, 1, 1e-9, q)
+			m = p.Choose(ts, s, &q)
+			p.Learn(ts, s, x, 1, 1e-9, &q, nil)
 		}
 		return &p, m
 	}
@@ -157,4 +158,88 @@ func TestProfileChoosesModel(t *testing.T) {
 	}
 	_, m = run(35, weekend)
 	require.Equal(t, ModelWeekly, m)
+}
+
+// TestTailBucketMatchesFrexp checks the bit-level log2 against the
+// definition through math.Frexp (z = m·2^e, m in [0.5, 1): e-1 + 2m-1),
+// including bucket edges, the clamps and special values.
+func TestTailBucketMatchesFrexp(t *testing.T) {
+	ref := func(z float64) (int, float64) {
+		if !(z > 0) {
+			return 0, 0
+		}
+		m, e := math.Frexp(z)
+		l := float64(e-1) + (2*m - 1) - tailMinLog2
+		switch {
+		case l < 0:
+			return 0, 0
+		case l >= TailBuckets-1:
+			return TailBuckets - 1, 0
+		}
+		return int(l), l - float64(int(l))
+	}
+	zs := []float64{0, -1, math.NaN(), math.Inf(1), math.SmallestNonzeroFloat64, 1e-300, 0.125, 0.1249999, 1, 1.5, 3, 7.99, 1 << 27, 1 << 28, 1e12, math.MaxFloat64}
+	rng := rand.New(rand.NewPCG(4, 4))
+	for i := 0; i < 10000; i++ {
+		zs = append(zs, math.Exp2(rng.Float64()*40-8))
+	}
+	for _, z := range zs {
+		wk, wf := ref(z)
+		gk, gf := tailBucket(z)
+		require.Equal(t, wk, gk, "z=%v", z)
+		require.Equal(t, wf, gf, "z=%v", z)
+	}
+}
+
+// TestTailMatchesScan checks Tail, which visits only the buckets marked in
+// Used, against the plain scan of all buckets it replaced (bit for bit),
+// through rescales that underflow old buckets to zero.
+func TestTailMatchesScan(t *testing.T) {
+	scan := func(h *TailHist, z, slope float64) float64 {
+		if h.W == 0 {
+			return 1
+		}
+		k, frac := tailBucket(z)
+		var above float64
+		top := -1
+		for j := TailBuckets - 1; j > k; j-- {
+			c := float64(h.C[j])
+			if c > 0 && top < 0 {
+				top = j
+			}
+			above += c
+		}
+		w := float64(h.W)
+		den := float64(h.Tot) + w
+		if top < 0 && h.C[k] == 0 {
+			for j := k - 1; j >= 0; j-- {
+				if h.C[j] > 0 {
+					top = j
+					break
+				}
+			}
+			if top < 0 {
+				return 1
+			}
+			return 0.5 * w / den * math.Exp2(-slope*(float64(k-top)+frac))
+		}
+		return (above + (1-frac)*float64(h.C[k]) + 0.5*w) / den
+	}
+	var h TailHist
+	g := GrowthForMemory(50) // rescales every ~3,500 samples
+	rng := rand.New(rand.NewPCG(5, 5))
+	emptied := false
+	for i := 0; i < 40000; i++ {
+		z := math.Exp2(rng.NormFloat64() * 3)
+		if i > 20000 {
+			z = 1 // old buckets decay away and underflow
+		}
+		for _, q := range []float64{z, z * 4, z / 4, 1e6, 0} {
+			require.Equal(t, scan(&h, q, 1), h.Tail(q, 1), "sample %d, z %v", i, q)
+		}
+		h.Add(z, g)
+		require.True(t, h.Valid())
+		emptied = emptied || (i > 20000 && bits.OnesCount32(h.Used) == 1)
+	}
+	assert.True(t, emptied, "old buckets underflowed to zero")
 }

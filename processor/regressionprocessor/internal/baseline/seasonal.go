@@ -41,13 +41,11 @@ func (m Model) String() string {
 // It also keeps the mean absolute error of the flat, daily and weekly models,
 // so the caller can use a seasonal model only when it explains the data
 // clearly better (Choose). Unseen buckets hold NaN.
+//
+// Layout: every point reads the scalars and one bucket of each array, so
+// the scalars come first (next to the caller's other per-point fields) and
+// a time-of-day bucket's mean and scale share one entry (one cache line).
 type Profile struct {
-	Off       [DailyBuckets]float32
-	Scale     [DailyBuckets]float32
-	Week      [WeeklyBuckets]float32
-	DayVisits [DailyBuckets]uint8 // days on which the bucket was seen (saturating)
-	WkVisits  [WeeklyBuckets]uint8
-
 	// Mean absolute errors of the models: short memory (flat vs daily) and
 	// long memory (…L: daily vs weekly, which needs weeks to compare).
 	ErrFlat, ErrDaily, ErrFlatL, ErrDailyL, ErrWeeklyL float32
@@ -57,6 +55,17 @@ type Profile struct {
 	PrevDay, PrevWeek                                  uint8   // buckets of the previous point
 	VisitN                                             uint16
 	Init                                               bool
+
+	Day       [DailyBuckets]DayBucket
+	DayVisits [DailyBuckets]uint8 // days on which the bucket was seen (saturating)
+	Week      [WeeklyBuckets]float32
+	WkVisits  [WeeklyBuckets]uint8
+}
+
+// DayBucket is the learned mean and residual scale of one time-of-day
+// bucket (NaN while unseen).
+type DayBucket struct {
+	Off, Scale float32
 }
 
 // Slot is where a timestamp falls in the profile.
@@ -82,12 +91,12 @@ func SlotOf(ts int64) Slot {
 }
 
 func (p *Profile) reset() {
-	for i := range p.Off {
-		p.Off[i] = float32(math.NaN())
-		p.Scale[i] = float32(math.NaN())
+	nan := float32(math.NaN())
+	for i := range p.Day {
+		p.Day[i] = DayBucket{nan, nan}
 	}
 	for i := range p.Week {
-		p.Week[i] = float32(math.NaN())
+		p.Week[i] = nan
 	}
 	p.DayVisits = [DailyBuckets]uint8{}
 	p.WkVisits = [WeeklyBuckets]uint8{}
@@ -114,8 +123,8 @@ func (p *Profile) RefLevel() float64 { return p.Ref }
 func (p *Profile) updateRef() {
 	var buf [DailyBuckets]float32
 	n := 0
-	for _, m := range p.Off {
-		if m == m {
+	for _, b := range p.Day {
+		if m := b.Off; m == m {
 			// insertion sort into buf[:n]
 			j := n
 			for j > 0 && buf[j-1] > m {
@@ -141,7 +150,7 @@ func (p *Profile) Offset(m Model, s Slot) float64 {
 	if m == ModelFlat || !p.Init {
 		return 0
 	}
-	o, ok := val(p.Off[s.Day])
+	o, ok := val(p.Day[s.Day].Off)
 	if !ok {
 		return 0
 	}
@@ -159,7 +168,7 @@ func (p *Profile) BucketScale(s Slot) float64 {
 	if !p.Init {
 		return 0
 	}
-	v, _ := val(p.Scale[s.Day])
+	v, _ := val(p.Day[s.Day].Scale)
 	return v
 }
 
@@ -198,6 +207,33 @@ func visitAlpha(a float64, dt, span int64) float64 {
 	return 1 - math.Pow(1-a, float64(dt)/float64(span))
 }
 
+// SeasonStep holds what Learn derives from the time step dt alone: the
+// weights of a point in the short and long model errors and the per-point
+// visit weights of DayAlpha and WeekAlpha (see visitAlpha). Series scraped
+// at the same interval share them, so a caller can compute them once per
+// step length instead of once per point (two exponentials and two powers).
+type SeasonStep struct {
+	Dt         int64
+	ErrS, ErrL float32
+	Day, Week  float64
+}
+
+// Step returns the weights of a step of dt nanoseconds.
+func (q *SeasonalParams) Step(dt int64) SeasonStep {
+	w := SeasonStep{
+		Dt:   dt,
+		ErrS: 1,
+		ErrL: 1,
+		Day:  visitAlpha(q.DayAlpha, dt, dayBucketNs),
+		Week: visitAlpha(q.WeekAlpha, dt, weekBucketNs),
+	}
+	if dt > 0 {
+		w.ErrS = float32(1 - DecayFor(float64(dt), float64(q.ErrHalfLife)))
+		w.ErrL = float32(1 - DecayFor(float64(dt), float64(q.ErrHalfLifeL)))
+	}
+	return w
+}
+
 // Learn updates the profile with the point (ts, x). scale is the series'
 // robust scale (the first guess of a new bucket's scale) and floor the
 // smallest scale used for clipping.
@@ -209,13 +245,20 @@ func visitAlpha(a float64, dt, span int64) float64 {
 // and with both corrections (weekly), only on buckets learned on an earlier
 // day, so a profile that merely follows the current level within a visit is
 // not mistaken for seasonality.
-func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q SeasonalParams) {
+//
+// w holds the weights of the step since the previous point; when it is nil
+// or for another step they are computed here.
+func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q *SeasonalParams, w *SeasonStep) {
 	if !p.Init {
 		p.reset()
 		p.First, p.Prev = ts, ts
 	}
 	dt := ts - p.Prev
 	p.Prev = ts
+	if w == nil || w.Dt != dt {
+		own := q.Step(dt)
+		w = &own
+	}
 	newVisit := uint8(s.Day) != p.PrevDay || dt >= dayBucketNs
 	if newVisit {
 		p.VisitN = 0
@@ -234,9 +277,10 @@ func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q SeasonalPar
 		p.VisitN++
 	}
 
-	mean, hasMean := val(p.Off[s.Day])
+	b := &p.Day[s.Day]
+	mean, hasMean := val(b.Off)
 	wk, hasWk := val(p.Week[s.Week])
-	sc, _ := val(p.Scale[s.Day])
+	sc, _ := val(b.Scale)
 	sc = math.Max(sc, floor)
 
 	if hasMean && p.DayVisits[s.Day] >= 2 {
@@ -246,11 +290,7 @@ func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q SeasonalPar
 		if hasWk && p.WkVisits[s.Week] >= 2 {
 			rw = rd - wk
 		}
-		as, al := float32(1), float32(1)
-		if dt > 0 {
-			as = float32(1 - DecayFor(float64(dt), float64(q.ErrHalfLife)))
-			al = float32(1 - DecayFor(float64(dt), float64(q.ErrHalfLifeL)))
-		}
+		as, al := w.ErrS, w.ErrL
 		upd := func(e *float32, r float64, a float32) {
 			if *e == 0 {
 				*e = float32(math.Abs(r)) // first sample: nothing to clip against
@@ -268,8 +308,8 @@ func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q SeasonalPar
 	}
 
 	if !hasMean {
-		p.Off[s.Day] = float32(x)
-		p.Scale[s.Day] = float32(math.Max(scale, floor))
+		b.Off = float32(x)
+		b.Scale = float32(math.Max(scale, floor))
 		if p.DayVisits[s.Day] <= 1 && p.VisitN == 1 && p.Ref == 0 {
 			p.updateRef()
 		}
@@ -282,15 +322,18 @@ func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q SeasonalPar
 	e := target - mean
 	c := q.Clip * sc
 	// Early visits weigh as a running mean of the days seen so far.
-	a := visitAlpha(math.Max(q.DayAlpha, 1/float64(p.DayVisits[s.Day])), dt, dayBucketNs)
+	a := w.Day
+	if ad := math.Max(q.DayAlpha, 1/float64(p.DayVisits[s.Day])); ad != q.DayAlpha {
+		a = visitAlpha(ad, dt, dayBucketNs)
+	}
 	if p.DayVisits[s.Day] <= 1 {
 		// First visit: a running mean of the visit, clipped by the series'
 		// scale so a spike does not become the bucket's normal.
 		a = math.Max(a, 1/float64(p.VisitN))
 		c = q.Clip * math.Max(scale, floor)
 	}
-	p.Off[s.Day] = float32(mean + a*Clip(e, c))
-	p.Scale[s.Day] = float32(sc + a*(math.Min(math.Abs(e), q.Clip*sc)-sc))
+	b.Off = float32(mean + a*Clip(e, c))
+	b.Scale = float32(sc + a*(math.Min(math.Abs(e), q.Clip*sc)-sc))
 	if !q.AllowWeek || p.DayVisits[s.Day] < 2 {
 		return
 	}
@@ -298,7 +341,7 @@ func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q SeasonalPar
 	if !hasWk {
 		p.Week[s.Week] = float32(r)
 	} else {
-		p.Week[s.Week] = float32(wk + visitAlpha(q.WeekAlpha, dt, weekBucketNs)*Clip(r-wk, c))
+		p.Week[s.Week] = float32(wk + w.Week*Clip(r-wk, c))
 	}
 }
 
@@ -307,7 +350,7 @@ func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q SeasonalPar
 // is no worse than flat); otherwise the daily model when, over the short
 // memory, it beats flat by DailyGain. A model needs enough history: the
 // slot's bucket seen on an earlier day (week) and the minimum age.
-func (p *Profile) Choose(ts int64, s Slot, q SeasonalParams) Model {
+func (p *Profile) Choose(ts int64, s Slot, q *SeasonalParams) Model {
 	if !p.Init {
 		return ModelFlat
 	}

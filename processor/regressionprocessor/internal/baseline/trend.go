@@ -13,8 +13,25 @@ type Trend struct {
 	N     uint32
 }
 
-// Update feeds (ts, x) with level and slope half-lives in seconds.
-func (t *Trend) Update(ts int64, x, levelHL, slopeHL float64) {
+// TrendStep holds the level and slope weights of a step of Dt nanoseconds
+// (see TrendParams.Step), which series scraped at the same interval share.
+type TrendStep struct {
+	Dt   int64
+	A, B float64
+}
+
+// TrendParams are the level and slope half-lives of a Trend, in seconds.
+type TrendParams struct{ LevelHL, SlopeHL float64 }
+
+// Step returns the weights of a step of dt nanoseconds.
+func (q *TrendParams) Step(dt int64) TrendStep {
+	s := float64(dt) / 1e9
+	return TrendStep{Dt: dt, A: 1 - DecayFor(s, q.LevelHL), B: 1 - DecayFor(s, q.SlopeHL)}
+}
+
+// Update feeds (ts, x). w holds the weights of the step since the last
+// update; when it is nil or for another step they are computed here.
+func (t *Trend) Update(ts int64, x float64, q *TrendParams, w *TrendStep) {
 	if t.N < math.MaxUint32 {
 		t.N++
 	}
@@ -22,13 +39,16 @@ func (t *Trend) Update(ts int64, x, levelHL, slopeHL float64) {
 		t.Level, t.Slope, t.Last = x, 0, ts
 		return
 	}
-	dt := float64(ts-t.Last) / 1e9
-	if dt <= 0 {
+	if ts <= t.Last {
 		return
 	}
+	if w == nil || w.Dt != ts-t.Last {
+		own := q.Step(ts - t.Last)
+		w = &own
+	}
+	dt := float64(ts-t.Last) / 1e9
 	t.Last = ts
-	a := 1 - DecayFor(dt, levelHL)
-	b := 1 - DecayFor(dt, slopeHL)
+	a, b := w.A, w.B
 	pred := t.Level + t.Slope*dt
 	lvl := pred + a*(x-pred)
 	t.Slope += b * ((lvl-t.Level)/dt - t.Slope)

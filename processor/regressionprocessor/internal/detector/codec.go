@@ -12,17 +12,20 @@ import (
 
 // Snapshot format: "RGS" + format version byte, the State in little-endian
 // field order (encoding/binary), then a CRC-32C of everything before it.
+// Version 2 has the current State layout; version 1 (the layout of stateV1)
+// is still read.
 const (
 	snapMagic   = "RGS"
-	snapVersion = 1
+	snapVersion = 2
 )
 
 var (
 	// ErrSnapshot is wrapped by every snapshot decoding error.
 	ErrSnapshot = errors.New("regression state snapshot")
 
-	crcTable  = crc32.MakeTable(crc32.Castagnoli)
-	stateSize = binary.Size(State{})
+	crcTable    = crc32.MakeTable(crc32.Castagnoli)
+	stateSize   = binary.Size(State{})
+	stateV1Size = binary.Size(stateV1{})
 )
 
 // SnapshotSize is the length of an encoded State.
@@ -45,25 +48,39 @@ func (s *State) MarshalBinary() ([]byte, error) {
 	return s.AppendBinary(make([]byte, 0, SnapshotSize())), nil
 }
 
-// UnmarshalBinary decodes a snapshot made by MarshalBinary. It checks the
-// header, length and checksum and that the decoded state is usable; on error
-// s is left unchanged.
+// UnmarshalBinary decodes a snapshot made by MarshalBinary, of this or the
+// previous format version. It checks the header, length and checksum and
+// that the decoded state is usable; on error s is left unchanged.
 func (s *State) UnmarshalBinary(data []byte) error {
-	if len(data) != SnapshotSize() {
-		return fmt.Errorf("%w: %d bytes, want %d", ErrSnapshot, len(data), SnapshotSize())
-	}
-	if string(data[:len(snapMagic)]) != snapMagic {
+	const head = len(snapMagic) + 1
+	if len(data) < head || string(data[:len(snapMagic)]) != snapMagic {
 		return fmt.Errorf("%w: bad header", ErrSnapshot)
 	}
-	if v := data[len(snapMagic)]; v != snapVersion {
-		return fmt.Errorf("%w: format version %d, want %d", ErrSnapshot, v, snapVersion)
+	version, size := data[len(snapMagic)], stateSize
+	switch version {
+	case snapVersion:
+	case 1:
+		size = stateV1Size
+	default:
+		return fmt.Errorf("%w: format version %d, want %d", ErrSnapshot, version, snapVersion)
+	}
+	if want := head + size + 4; len(data) != want {
+		return fmt.Errorf("%w: %d bytes, want %d for format version %d", ErrSnapshot, len(data), want, version)
 	}
 	body := data[:len(data)-4]
 	if crc32.Checksum(body, crcTable) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
 		return fmt.Errorf("%w: checksum mismatch", ErrSnapshot)
 	}
 	var st State
-	if _, err := binary.Decode(body[len(snapMagic)+1:], binary.LittleEndian, &st); err != nil {
+	var err error
+	if version == 1 {
+		var old stateV1
+		_, err = binary.Decode(body[head:], binary.LittleEndian, &old)
+		st = old.migrate()
+	} else {
+		_, err = binary.Decode(body[head:], binary.LittleEndian, &st)
+	}
+	if err != nil {
 		return fmt.Errorf("%w: %w", ErrSnapshot, err)
 	}
 	if err := st.check(); err != nil {
@@ -91,6 +108,9 @@ func (s *State) check() error {
 	}
 	if s.Shift.RunSign < -1 || s.Shift.RunSign > 1 {
 		return errors.New("run sign out of range")
+	}
+	if !s.Rarity.Up.Valid() || !s.Rarity.Down.Valid() {
+		return errors.New("invalid rarity histogram")
 	}
 	return nil
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/crc32"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -47,6 +50,52 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 }
 
+// TestSnapshotV1Migration reads a format-version-1 snapshot saved by the
+// code before the State layout changed (testdata/state_v1.bin: 2000 points
+// of TestSnapshotRoundTrip's series, with a spike added at point 2300) and
+// checks that the restored series goes on exactly as the old code went on
+// (testdata/state_v1_verdicts.txt, written by that code: score, raw score,
+// expected value, upper band and decision of the next 592 points).
+func TestSnapshotV1Migration(t *testing.T) {
+	old, err := os.ReadFile("testdata/state_v1.bin")
+	require.NoError(t, err)
+	require.Equal(t, byte(1), old[3], "fixture is format version 1")
+	want, err := os.ReadFile("testdata/state_v1_verdicts.txt")
+	require.NoError(t, err)
+
+	// The processor's store frames records by SnapshotSize: old records
+	// must have the same length.
+	require.Len(t, old, SnapshotSize())
+	var st State
+	require.NoError(t, st.UnmarshalBinary(old))
+	b, _ := st.MarshalBinary()
+	require.Equal(t, byte(snapVersion), b[3], "re-encoded in the current version")
+	var again State
+	require.NoError(t, again.UnmarshalBinary(b))
+	b2, _ := again.MarshalBinary()
+	require.Equal(t, b, b2)
+
+	m := MustNew(DefaultConfig())
+	pts := series(288*9, 2, weekly)
+	for i := range pts {
+		pts[i].Version = uint64(1 + i/1000)
+	}
+	pts[2300].Value += 60
+	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	lines := strings.Split(strings.TrimSpace(string(want)), "\n")
+	require.Len(t, lines, len(pts)-2000)
+	opened := 0
+	for i, p := range pts[2000:] {
+		v := m.Observe(&st, p)
+		got := strings.Join([]string{f(v.Score), f(v.Raw), f(v.Expected), f(v.Upper), v.Decision.String()}, " ")
+		require.Equal(t, lines[i], got, "point %d", 2000+i)
+		if v.Decision == DecisionOpen {
+			opened++
+		}
+	}
+	assert.Equal(t, 1, opened, "the fixture covers an anomaly")
+}
+
 func TestSnapshotRejectsCorruption(t *testing.T) {
 	m := MustNew(DefaultConfig())
 	var st State
@@ -63,6 +112,7 @@ func TestSnapshotRejectsCorruption(t *testing.T) {
 		{"long", append(bytes.Clone(good), 0)},
 		{"magic", append([]byte("XXX"), good[3:]...)},
 		{"version", func() []byte { b := bytes.Clone(good); b[3] = 99; return b }()},
+		{"v1 header on a v2 body", func() []byte { b := bytes.Clone(good); b[3] = 1; return b }()},
 		{"flipped bit", func() []byte { b := bytes.Clone(good); b[100] ^= 1; return b }()},
 	}
 	for _, tt := range tests {
@@ -84,16 +134,20 @@ func FuzzUnmarshalState(f *testing.F) {
 	}
 	good, _ := st.MarshalBinary()
 	f.Add(good)
-	f.Add([]byte("RGS\x01"))
+	f.Add([]byte("RGS\x02"))
+	if old, err := os.ReadFile("testdata/state_v1.bin"); err == nil {
+		f.Add(old)
+	}
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var s State
 		if err := s.UnmarshalBinary(data); err != nil {
 			return
 		}
-		// Whatever decodes must be usable and re-encode to the same bytes.
+		// Whatever decodes must be usable and re-encode to the same bytes
+		// (an old format version re-encodes in the current one).
 		again, _ := s.MarshalBinary()
-		if !bytes.Equal(again, data) {
+		if data[3] == snapVersion && !bytes.Equal(again, data) {
 			t.Fatalf("re-encoding differs")
 		}
 		last := s.Last
@@ -122,7 +176,7 @@ func FuzzStateBody(f *testing.F) {
 			body = append(body, make([]byte, want-len(body))...)
 		}
 		body = body[:want]
-		data := append([]byte("RGS\x01"), body...)
+		data := append([]byte("RGS\x02"), body...)
 		data = binary.LittleEndian.AppendUint32(data, crc32.Checksum(data, crcTable))
 		var s State
 		if err := s.UnmarshalBinary(data); err != nil {

@@ -89,6 +89,7 @@ type pointCtx struct {
 	scale    float64 // robust scale used for z
 	z        float64
 	model    baseline.Model
+	step     *stepFactors // weights of the step dt; nil on a series' first point
 
 	// Set by detectors.
 	shift   float64 // confirmed level change
@@ -104,6 +105,13 @@ func (m *Model) scaleFloor(mag float64) float64 { return m.cfg.Baseline.MinRelSc
 // Invalid values and points not newer than the last accepted one are skipped
 // (Verdict.Skip says which) and leave st untouched.
 func (m *Model) Observe(st *State, p Point) Verdict {
+	var mm Memo
+	return m.ObserveMemo(st, p, &mm)
+}
+
+// ObserveMemo is Observe with the step factors cached in mm across calls
+// (and series): the same verdicts, fewer exponentials.
+func (m *Model) ObserveMemo(st *State, p Point, mm *Memo) Verdict {
 	x := p.Value
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return Verdict{Skip: SkipInvalid, Anomalous: st.Dec.Open, TimeToLimit: math.NaN()}
@@ -115,6 +123,7 @@ func (m *Model) Observe(st *State, p Point) Verdict {
 		return m.first(st, p)
 	}
 	c := pointCtx{ts: p.Time, dt: p.Time - st.Last, x: x, version: p.Version}
+	c.step = mm.get(m, c.dt)
 	if m.gapReset > 0 && c.dt > m.gapReset {
 		st.Shift.M, st.Shift.RunLen, st.Shift.RunSign, st.Shift.RunSum = 0, 0, 0, 0
 	}
@@ -123,7 +132,7 @@ func (m *Model) Observe(st *State, p Point) Verdict {
 	slot := baseline.SlotOf(p.Time)
 	model := baseline.ModelFlat
 	if m.seasonOn {
-		model = st.Season.Choose(p.Time, slot, m.seasonal)
+		model = st.Season.Choose(p.Time, slot, &m.seasonal)
 	}
 	if uint8(model) != st.Model {
 		// A different model gives differently scaled residuals: judge them
@@ -136,7 +145,7 @@ func (m *Model) Observe(st *State, p Point) Verdict {
 			st.Base.Level += st.Season.Offset(old, slot)
 		}
 		st.Model = uint8(model)
-		st.Shift.Up, st.Shift.Down = baseline.TailHist{}, baseline.TailHist{}
+		st.Rarity = RarityState{}
 		st.Shift.M = 0
 	}
 	floor := m.scaleFloor(st.Mag)
@@ -188,7 +197,7 @@ func (m *Model) Observe(st *State, p Point) Verdict {
 		st.Base.Update(c.res, c.scale, m.robust)
 	}
 	if m.seasonOn {
-		st.Season.Learn(p.Time, slot, x, st.Base.Scale, floor, m.seasonal)
+		st.Season.Learn(p.Time, slot, x, st.Base.Scale, floor, &m.seasonal, &c.step.season)
 	}
 	st.Mag += m.magAlpha * (math.Abs(x) - st.Mag)
 	st.Last = p.Time
@@ -196,7 +205,7 @@ func (m *Model) Observe(st *State, p Point) Verdict {
 		st.N++
 	}
 
-	m.decide(st, &v, p.Time)
+	m.decide(st, &v, p.Time, c.step)
 	return v
 }
 
@@ -212,7 +221,7 @@ func (m *Model) first(st *State, p Point) Verdict {
 	m.drift.observe(st, &c)
 	m.deploy.observe(st, &c)
 	if m.seasonOn {
-		st.Season.Learn(p.Time, baseline.SlotOf(p.Time), p.Value, 0, m.scaleFloor(st.Mag), m.seasonal)
+		st.Season.Learn(p.Time, baseline.SlotOf(p.Time), p.Value, 0, m.scaleFloor(st.Mag), &m.seasonal, nil)
 	}
 	return Verdict{Expected: p.Value, Lower: p.Value, Upper: p.Value, TimeToLimit: c.tte}
 }
@@ -226,7 +235,7 @@ const seasonalScaleFloor = 0.8
 const onsetDamp = 0.5
 
 // decide applies warm-up, onset weighting, hysteresis and cool-down.
-func (m *Model) decide(st *State, v *Verdict, ts int64) {
+func (m *Model) decide(st *State, v *Verdict, ts int64, f *stepFactors) {
 	d := &st.Dec
 	v.Warm = st.N > m.warmup
 	if !v.Warm {
@@ -238,7 +247,11 @@ func (m *Model) decide(st *State, v *Verdict, ts int64) {
 	// maximum by OnsetMargin repeats known news and is halved.
 	inh := d.Inhib
 	if m.onsetHL > 0 && inh > 0 {
-		inh *= baseline.DecayFor(float64(ts-d.InhibAt), m.onsetHL)
+		if dt := ts - d.InhibAt; dt == f.dt {
+			inh *= f.onset
+		} else {
+			inh *= baseline.DecayFor(float64(dt), m.onsetHL)
+		}
 	}
 	score := v.Raw
 	if m.onsetHL > 0 && score <= inh+m.cfg.OnsetMargin {

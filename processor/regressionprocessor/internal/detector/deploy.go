@@ -35,32 +35,32 @@ func (d *deployDetector) observe(st *State, c *pointCtx) Signal {
 	if !d.enabled {
 		return Signal{}
 	}
-	s := &st.Deploy
+	s, win := &st.Deploy, &st.Window
 	if c.version != 0 {
 		if s.Version != 0 && c.version != s.Version && s.BN >= d.window/2 {
-			s.Active, s.AN, s.ChangeAt = true, 0, c.ts
+			s.Active, s.AN = true, 0
 		}
 		s.Version = c.version
 	}
 	if !s.Active {
-		s.Before[s.BI] = float32(c.x)
+		win.Before[s.BI] = float32(c.x)
 		s.BI = (s.BI + 1) % d.window
 		if s.BN < d.window {
 			s.BN++
 		}
 		return Signal{}
 	}
-	s.After[s.AN] = float32(c.x)
+	win.After[s.AN] = float32(c.x)
 	s.AN++
 	if s.AN < d.window {
 		return Signal{}
 	}
-	before := s.Before[:s.BN]
-	after := s.After[:s.AN]
+	before := win.Before[:s.BN]
+	after := win.After[:s.AN]
 	p, delta := mannWhitney(before, after)
 	mb, ma := median32(before), median32(after)
 	// The after-window becomes the new history.
-	s.Before = s.After
+	win.Before = win.After
 	s.BN, s.BI, s.AN, s.Active = d.window, 0, 0, false
 
 	rel := math.Abs(ma - mb)

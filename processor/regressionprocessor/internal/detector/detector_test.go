@@ -364,3 +364,40 @@ func TestKindStrings(t *testing.T) {
 	assert.Equal(t, "down", DirDown.String())
 	assert.Equal(t, "open", DecisionOpen.String())
 }
+
+// TestMemoDoesNotChangeVerdicts interleaves series of two models with
+// regular steps (memo hits), irregular ones (misses), a shared step length
+// between the models and a gap, and checks that one shared Memo gives
+// exactly the verdicts of Observe without one.
+func TestMemoDoesNotChangeVerdicts(t *testing.T) {
+	other := DefaultConfig() // every step factor differs from the default's
+	other.Drift.Limit = 400
+	other.Drift.LevelHalfLife, other.Drift.SlopeHalfLife = 30*time.Minute, 3*time.Hour
+	other.Spike.EnvelopeHalfLife, other.OnsetHalfLife = 7*24*time.Hour, 6*time.Hour
+	other.Seasonal.DayAlpha, other.Seasonal.WeekAlpha = 0.3, 0.2
+	models := []*Model{MustNew(DefaultConfig()), MustNew(other)}
+	gens := [][]Point{series(3000, 2, daily), series(3000, 5, weekly), series(3000, 1, constant(7))}
+	for i := range gens[2] {
+		// Irregular: 1 s to 20 min, and a 2-day gap.
+		gens[2][i].Time = t0 + int64(i)*step + int64(i*7919%1200)*int64(time.Second)
+		if i >= 2000 {
+			gens[2][i].Time += 48 * int64(time.Hour)
+		}
+	}
+	gens[0][2500].Value += 300
+	var mm Memo
+	plain := make([]State, len(gens)*len(models))
+	memo := make([]State, len(plain))
+	for i := 0; i < 3000; i++ {
+		for g, pts := range gens {
+			for mi, m := range models {
+				s := g*len(models) + mi
+				want := m.Observe(&plain[s], pts[i])
+				got := m.ObserveMemo(&memo[s], pts[i], &mm)
+				if !(math.IsNaN(want.TimeToLimit) && math.IsNaN(got.TimeToLimit)) {
+					require.Equal(t, want, got, "series %d point %d", s, i)
+				}
+			}
+		}
+	}
+}

@@ -2,6 +2,8 @@ package detector
 
 import (
 	"math"
+
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/baseline"
 )
 
 // driftDetector follows the slow trend of the deseasonalised level (a Holt
@@ -13,8 +15,7 @@ import (
 type driftDetector struct {
 	limit     float64
 	horizon   float64 // seconds
-	levelHL   float64 // seconds
-	slopeHL   float64 // seconds
+	trend     baseline.TrendParams
 	minPoints uint32
 	enabled   bool
 	hasLimit  bool
@@ -26,8 +27,7 @@ func newDriftDetector(c *Config) driftDetector {
 	return driftDetector{
 		limit:     c.Drift.Limit,
 		horizon:   c.Drift.Horizon.Seconds(),
-		levelHL:   c.Drift.LevelHalfLife.Seconds(),
-		slopeHL:   c.Drift.SlopeHalfLife.Seconds(),
+		trend:     baseline.TrendParams{LevelHL: c.Drift.LevelHalfLife.Seconds(), SlopeHL: c.Drift.SlopeHalfLife.Seconds()},
 		minPoints: uint32(max(c.Drift.MinPoints, 2)),
 		enabled:   c.Drift.Enabled,
 		hasLimit:  !math.IsNaN(c.Drift.Limit),
@@ -42,7 +42,11 @@ func (d *driftDetector) observe(st *State, c *pointCtx) Signal {
 		return Signal{}
 	}
 	t := &st.Drift.Trend
-	t.Update(c.ts, c.x-c.offset, d.levelHL, d.slopeHL)
+	var w *baseline.TrendStep
+	if c.step != nil {
+		w = &c.step.trend
+	}
+	t.Update(c.ts, c.x-c.offset, &d.trend, w)
 	if !d.hasLimit {
 		return Signal{}
 	}
@@ -54,7 +58,7 @@ func (d *driftDetector) observe(st *State, c *pointCtx) Signal {
 	if t.N < d.minPoints || !(tte <= d.horizon) {
 		return Signal{}
 	}
-	if tte > 0 && math.Abs(t.Slope)*d.slopeHL < c.scale {
+	if tte > 0 && math.Abs(t.Slope)*d.trend.SlopeHL < c.scale {
 		return Signal{} // too weak a trend to trust the forecast
 	}
 	dir := dirOf(t.Slope)

@@ -1,10 +1,6 @@
 package detector
 
-import (
-	"math"
-
-	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/baseline"
-)
+import "math"
 
 // spikeDetector flags points that leave the series' recent envelope (a new
 // high or low by more than a tolerance of the recent range) while lying at
@@ -50,8 +46,8 @@ func (d *spikeDetector) observe(st *State, c *pointCtx) Signal {
 		sig = Signal{Score: math.Min(1, r), Dir: dirOf(e)}
 	}
 	decay := 1.0
-	if d.envHL > 0 {
-		decay = baseline.DecayFor(float64(c.dt), d.envHL)
+	if c.step != nil {
+		decay = c.step.env
 	}
 	s.Env.Update(c.x, st.Base.Level, decay)
 

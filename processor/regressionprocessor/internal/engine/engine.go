@@ -68,6 +68,7 @@ type Stats struct {
 type Engine struct {
 	table *series.Table[slot]
 	model *detector.Model
+	memo  detector.Memo
 	stats Stats
 }
 
@@ -113,7 +114,7 @@ func (e *Engine) get(k series.Key, now int64) *slot {
 }
 
 func (e *Engine) observe(sl *slot, m *detector.Model, p detector.Point) detector.Verdict {
-	v := m.Observe(&sl.st, p)
+	v := m.ObserveMemo(&sl.st, p, &e.memo)
 	switch v.Skip {
 	case detector.SkipInvalid:
 		e.stats.Invalid++
@@ -183,12 +184,14 @@ func (e *Engine) Range(fn func(k series.Key, last int64, st *detector.State) boo
 	e.table.Range(func(k series.Key, last int64, sl *slot) bool { return fn(k, last, &sl.st) })
 }
 
-// slot is what the table keeps per series: the detector state and the
-// reference point of a cumulative counter (not persisted: after a restore
-// the first cumulative point only sets the reference again).
+// slot is what the table keeps per series: the reference point of a
+// cumulative counter (not persisted: after a restore the first cumulative
+// point only sets the reference again) and the detector state. The
+// reference comes first, next to the table's per-series header and the
+// state's per-point fields, so a counter point touches no extra cache line.
 type slot struct {
-	st  detector.State
 	cum cumulative
+	st  detector.State
 }
 
 type cumulative struct {

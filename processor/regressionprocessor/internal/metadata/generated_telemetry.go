@@ -29,6 +29,7 @@ type TelemetryBuilder struct {
 	mu                                        sync.Mutex
 	registrations                             []metric.Registration
 	ProcessorRegressionAnomaliesOpened        metric.Int64Counter
+	ProcessorRegressionCanaryComparisons      metric.Int64Counter
 	ProcessorRegressionPointsEvaluated        metric.Int64Counter
 	ProcessorRegressionPointsSkipped          metric.Int64Counter
 	ProcessorRegressionSeriesActive           metric.Int64ObservableUpDownCounter
@@ -97,6 +98,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_regression_anomalies_opened",
 		metric.WithDescription("Number of anomalies opened, by detector kind. [Development]"),
 		metric.WithUnit("{anomaly}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorRegressionCanaryComparisons, err = builder.meter.Int64Counter(
+		"otelcol_processor_regression_canary_comparisons",
+		metric.WithDescription("Number of canary-versus-baseline comparisons made (one per canary window). [Development]"),
+		metric.WithUnit("{comparison}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorRegressionPointsEvaluated, err = builder.meter.Int64Counter(

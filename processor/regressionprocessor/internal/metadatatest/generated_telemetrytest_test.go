@@ -25,6 +25,7 @@ func TestSetupTelemetry(t *testing.T) {
 		return nil
 	}))
 	tb.ProcessorRegressionAnomaliesOpened.Add(context.Background(), 1)
+	tb.ProcessorRegressionCanaryComparisons.Add(context.Background(), 1)
 	tb.ProcessorRegressionPointsEvaluated.Add(context.Background(), 1)
 	tb.ProcessorRegressionPointsSkipped.Add(context.Background(), 1)
 	tb.ProcessorRegressionSeriesEvicted.Add(context.Background(), 1)
@@ -33,6 +34,9 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorRegressionSnapshotSeriesRestored.Add(context.Background(), 1)
 	tb.ProcessorRegressionSnapshotSeriesSaved.Add(context.Background(), 1)
 	AssertEqualProcessorRegressionAnomaliesOpened(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorRegressionCanaryComparisons(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorRegressionPointsEvaluated(t, testTel,

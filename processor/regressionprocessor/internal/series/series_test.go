@@ -3,6 +3,7 @@ package series
 import (
 	"hash/fnv"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 	"time"
 
@@ -135,4 +136,52 @@ func TestTableMatchesModel(t *testing.T) {
 		return true
 	})
 	assert.Equal(t, order, got)
+	checkIndex(t, tb)
+}
+
+// checkIndex checks that the index holds exactly one slot per series, each
+// found by a lookup of its key (no slot stranded behind a hole left by a
+// deletion).
+func checkIndex(t *testing.T, tb *Table[val]) {
+	t.Helper()
+	used := 0
+	for _, s := range tb.idx.slots {
+		if s.pos == 0 {
+			continue
+		}
+		used++
+		k := tb.at(int32(s.pos - 1)).key
+		require.Equal(t, tagOf(k), s.tag)
+		require.Equal(t, int32(s.pos-1), tb.find(k))
+	}
+	require.Equal(t, tb.Len(), used)
+	require.Equal(t, tb.Len(), tb.idx.n)
+}
+
+// TestIndexChurn fills a small table far past its first size, then deletes
+// and re-inserts at random, so slots wrap around the end of the index and
+// long probe runs are shifted back on deletion.
+func TestIndexChurn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	tb := NewTable[val](0, 0)
+	live := map[Key]bool{}
+	for step := 0; step < 50000; step++ {
+		k := KeyOf(strconv.Itoa(rng.IntN(3000)))
+		if live[k] && rng.IntN(2) == 0 {
+			require.True(t, tb.Delete(k))
+			delete(live, k)
+			continue
+		}
+		_, res, err := tb.Get(k, int64(step))
+		require.NoError(t, err)
+		require.Equal(t, !live[k], res.Created)
+		live[k] = true
+	}
+	require.Equal(t, len(live), tb.Len())
+	checkIndex(t, tb)
+	for k := range live {
+		require.True(t, tb.Delete(k))
+	}
+	require.Zero(t, tb.Len())
+	checkIndex(t, tb)
 }

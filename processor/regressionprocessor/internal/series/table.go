@@ -36,7 +36,7 @@ type entry[S any] struct {
 //
 // A Table is not safe for concurrent use.
 type Table[S any] struct {
-	index      map[Key]int32
+	idx        index
 	chunks     []*[chunkSize]entry[S]
 	n          int32
 	head, tail int32
@@ -62,7 +62,7 @@ func NewTable[S any](maxSeries int, ttl time.Duration, opts ...Option) *Table[S]
 		f(&o)
 	}
 	return &Table[S]{
-		index:   make(map[Key]int32),
+		idx:     newIndex(),
 		head:    nilIdx,
 		tail:    nilIdx,
 		max:     maxSeries,
@@ -73,12 +73,27 @@ func NewTable[S any](maxSeries int, ttl time.Duration, opts ...Option) *Table[S]
 
 func (t *Table[S]) at(i int32) *entry[S] { return &t.chunks[i>>chunkBits][i&(chunkSize-1)] }
 
+// find returns the slab position of k, or nilIdx.
+func (t *Table[S]) find(k Key) int32 {
+	x := &t.idx
+	tag, m := tagOf(k), x.mask()
+	for i := x.home(tag); ; i = (i + 1) & m {
+		s := x.slots[i]
+		if s.pos == 0 {
+			return nilIdx
+		}
+		if s.tag == tag && t.at(int32(s.pos-1)).key == k {
+			return int32(s.pos - 1)
+		}
+	}
+}
+
 // Len returns the number of series.
 func (t *Table[S]) Len() int { return int(t.n) }
 
 // Peek returns the value of k without touching it, or nil.
 func (t *Table[S]) Peek(k Key) *S {
-	if i, ok := t.index[k]; ok {
+	if i := t.find(k); i != nilIdx {
 		return &t.at(i).val
 	}
 	return nil
@@ -96,7 +111,7 @@ type Result struct {
 // seen at data time now. When the table is full it evicts the least recently
 // seen series first, or returns ErrTooManySeries with WithoutEviction.
 func (t *Table[S]) Get(k Key, now int64) (*S, Result, error) {
-	if i, ok := t.index[k]; ok {
+	if i := t.find(k); i != nilIdx {
 		e := t.at(i)
 		if now > e.last {
 			e.last = now
@@ -127,18 +142,18 @@ func (t *Table[S]) Get(k Key, now int64) (*S, Result, error) {
 		t.head = i
 	}
 	t.tail = i
-	t.index[k] = i
+	t.idx.insert(tagOf(k), i)
 	res.Created = true
 	return &e.val, res, nil
 }
 
 // Delete removes k and reports whether it was there.
 func (t *Table[S]) Delete(k Key) bool {
-	i, ok := t.index[k]
-	if ok {
+	i := t.find(k)
+	if i != nilIdx {
 		t.remove(i)
 	}
-	return ok
+	return i != nilIdx
 }
 
 // Expire removes the series whose last data time is more than the TTL
@@ -209,12 +224,12 @@ func (t *Table[S]) moveToTail(i int32) {
 // dense; empty trailing chunks are released.
 func (t *Table[S]) remove(i int32) {
 	t.unlink(i)
-	delete(t.index, t.at(i).key)
+	t.idx.erase(t.idx.slotAt(tagOf(t.at(i).key), i))
 	last := t.n - 1
 	if i != last {
 		src, dst := t.at(last), t.at(i)
 		*dst = *src
-		t.index[dst.key] = i
+		t.idx.slots[t.idx.slotAt(tagOf(dst.key), last)].pos = uint32(i) + 1
 		if dst.prev != nilIdx {
 			t.at(dst.prev).next = i
 		} else {
