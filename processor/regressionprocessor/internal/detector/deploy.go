@@ -2,6 +2,8 @@ package detector
 
 import (
 	"math"
+
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/ranktest"
 )
 
 // deployDetector compares the Window points before a version change with the
@@ -57,8 +59,8 @@ func (d *deployDetector) observe(st *State, c *pointCtx) Signal {
 	}
 	before := win.Before[:s.BN]
 	after := win.After[:s.AN]
-	p, delta := mannWhitney(before, after)
-	mb, ma := median32(before), median32(after)
+	r := ranktest.Compare(before, after)
+	p, delta, mb, ma := r.P, r.Delta, r.MedianA, r.MedianB
 	// The after-window becomes the new history.
 	win.Before = win.After
 	s.BN, s.BI, s.AN, s.Active = d.window, 0, 0, false

@@ -336,25 +336,6 @@ func TestConfigValidate(t *testing.T) {
 	})
 }
 
-func TestMannWhitney(t *testing.T) {
-	a := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
-	b := []float32{11, 12, 13, 14, 15, 16, 17, 18, 19, 20}
-	p, d := mannWhitney(a, b)
-	assert.Less(t, p, 0.001)
-	assert.InDelta(t, 1, d, 1e-9)
-	p, d = mannWhitney(b, a)
-	assert.Less(t, p, 0.001)
-	assert.InDelta(t, -1, d, 1e-9)
-	p, d = mannWhitney(a, a)
-	assert.Greater(t, p, 0.9)
-	assert.InDelta(t, 0, d, 1e-9)
-	p, _ = mannWhitney([]float32{1, 1, 1}, []float32{1, 1, 1})
-	assert.Equal(t, 1.0, p)
-	assert.Equal(t, 5.5, median32(a))
-	assert.Equal(t, 2.0, median32([]float32{3, 1, 2}))
-	assert.Zero(t, testing.AllocsPerRun(100, func() { mannWhitney(a, b) }))
-}
-
 func TestKindStrings(t *testing.T) {
 	for k, want := range map[Kind]string{KindSpike: "spike", KindDip: "dip", KindLevelShift: "level_shift",
 		KindSeasonal: "seasonal", KindDrift: "drift", KindPostChange: "post_change", KindNone: ""} {

@@ -1,7 +1,8 @@
 // Package ranktest compares two samples without assuming a distribution: the
 // Mann–Whitney U test with its effect size (Cliff's delta) and the medians.
-// It is the statistics of the canary comparison; it imports no collector
-// package and allocates nothing for samples up to MaxSample values each.
+// It is the statistics of the post-change detector and of the canary
+// comparison; it imports no collector package and allocates nothing for
+// samples up to MaxSample values each.
 package ranktest
 
 import (
@@ -39,29 +40,34 @@ func (r Result) RelChange() float64 {
 	return d / den
 }
 
-type obs struct {
-	v     float64
+// Sample is the element type of a sample: the detectors keep float32
+// windows, the canary comparison float64 ones. Values are compared as they
+// are, without conversion.
+type Sample interface{ ~float32 | ~float64 }
+
+type obs[T Sample] struct {
+	v     T
 	fromB bool
 }
 
 // Compare tests b against a. An empty sample gives P = 1 and Delta = 0.
-func Compare(a, b []float64) Result {
+func Compare[T Sample](a, b []T) Result {
 	r := Result{P: 1, MedianA: median(a), MedianB: median(b)}
 	if len(a) == 0 || len(b) == 0 {
 		return r
 	}
-	var buf [2 * MaxSample]obs
+	var buf [2 * MaxSample]obs[T]
 	all := buf[:0]
 	if len(a)+len(b) > len(buf) {
-		all = make([]obs, 0, len(a)+len(b))
+		all = make([]obs[T], 0, len(a)+len(b))
 	}
 	for _, v := range a {
-		all = append(all, obs{v, false})
+		all = append(all, obs[T]{v, false})
 	}
 	for _, v := range b {
-		all = append(all, obs{v, true})
+		all = append(all, obs[T]{v, true})
 	}
-	slices.SortFunc(all, func(x, y obs) int {
+	slices.SortFunc(all, func(x, y obs[T]) int {
 		switch {
 		case x.v < y.v:
 			return -1
@@ -86,7 +92,7 @@ func Compare(a, b []float64) Result {
 
 // rankSumB returns the sum of b's mid-ranks in the sorted pooled sample and
 // the tie term Σ(t³ − t) of the variance.
-func rankSumB(all []obs) (rb, ties float64) {
+func rankSumB[T Sample](all []obs[T]) (rb, ties float64) {
 	n := len(all)
 	for i := 0; i < n; {
 		j := i + 1
@@ -108,11 +114,11 @@ func rankSumB(all []obs) (rb, ties float64) {
 }
 
 // median returns the median of v (0 when empty); it sorts a copy.
-func median(v []float64) float64 {
-	var buf [MaxSample]float64
+func median[T Sample](v []T) float64 {
+	var buf [MaxSample]T
 	s := buf[:0]
 	if len(v) > len(buf) {
-		s = make([]float64, 0, len(v))
+		s = make([]T, 0, len(v))
 	}
 	s = append(s, v...)
 	slices.Sort(s)
@@ -121,7 +127,7 @@ func median(v []float64) float64 {
 	case n == 0:
 		return 0
 	case n%2 == 1:
-		return s[n/2]
+		return float64(s[n/2])
 	}
-	return s[n/2-1]/2 + s[n/2]/2 // no overflow near ±MaxFloat64
+	return float64(s[n/2-1])/2 + float64(s[n/2])/2 // no overflow near ±MaxFloat64
 }

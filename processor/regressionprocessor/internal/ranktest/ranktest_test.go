@@ -117,3 +117,26 @@ func TestCompareHugeValues(t *testing.T) {
 	assert.Equal(t, -math.MaxFloat64, r.MedianB)
 	assert.False(t, math.IsNaN(r.RelChange()))
 }
+
+// TestCompareFloat32 covers the detectors' float32 windows: the same verdicts,
+// exact medians, no allocation.
+func TestCompareFloat32(t *testing.T) {
+	a := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	b := []float32{11, 12, 13, 14, 15, 16, 17, 18, 19, 20}
+	r := Compare(a, b)
+	assert.Less(t, r.P, 0.001)
+	assert.InDelta(t, 1, r.Delta, 1e-9)
+	assert.Equal(t, 5.5, r.MedianA)
+	assert.Equal(t, 15.5, r.MedianB)
+	assert.Equal(t, Compare(toFloat64(a), toFloat64(b)), r, "float32 and float64 samples of the same values agree")
+	assert.Equal(t, 1.0, Compare([]float32{1, 1, 1}, []float32{1, 1, 1}).P)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { Compare(a, b) }))
+}
+
+func toFloat64(v []float32) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
