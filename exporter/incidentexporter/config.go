@@ -3,6 +3,7 @@ package incidentexporter // import "github.com/otelcol-aiops/otelcol-aiops/expor
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -60,6 +61,10 @@ type StoreConfig struct {
 	DSN configopaque.String `mapstructure:"dsn"`
 	// MaxConns caps PostgreSQL connections.
 	MaxConns int `mapstructure:"max_conns"`
+	// Schema is the PostgreSQL schema of the store's tables, created if
+	// missing; empty uses the connection's search_path (normally public).
+	// Several stores can share one database in different schemas.
+	Schema string `mapstructure:"schema"`
 	// Retention deletes resolved incidents (and delivered outbox messages,
 	// ended silences) older than this; 0 keeps them forever.
 	Retention time.Duration `mapstructure:"retention"`
@@ -83,6 +88,10 @@ type ForwardConfig struct {
 
 var _ component.Config = (*Config)(nil)
 
+// validSchema keeps store.schema a plain identifier, so it never needs quoting
+// in a DSN, a psql session or a grant.
+var validSchema = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
 // Validate checks what can be checked without I/O; the directory and the
 // database are checked in Start.
 func (c *Config) Validate() error {
@@ -98,6 +107,9 @@ func (c *Config) Validate() error {
 	case driverPostgres:
 		if c.Store.DSN == "" {
 			errs = append(errs, errors.New("store.dsn: must be set for the postgres driver (postgres://user:password@host:5432/db?sslmode=verify-full, e.g. from ${env:AIOPS_POSTGRES_DSN})"))
+		}
+		if c.Store.Schema != "" && !validSchema.MatchString(c.Store.Schema) {
+			errs = append(errs, fmt.Errorf("store.schema: %q is not a plain PostgreSQL identifier; use lower-case letters, digits and _ (at most 63)", c.Store.Schema))
 		}
 		if c.Store.MaxConns < 1 {
 			errs = append(errs, fmt.Errorf("store.max_conns: must be at least 1, got %d", c.Store.MaxConns))

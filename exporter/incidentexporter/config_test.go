@@ -39,6 +39,7 @@ func TestLoadConfig(t *testing.T) {
 	assert.Equal(t, driverPostgres, full.Store.Driver)
 	assert.Equal(t, 720*time.Hour, full.Store.Retention)
 	assert.Equal(t, 200, full.Store.TimelineCap)
+	assert.Equal(t, "aiops", full.Store.Schema)
 	assert.True(t, full.API.Enabled())
 	require.Len(t, full.Notifications.Receivers, 2)
 	require.True(t, full.Forward.OTLPGRPC.HasValue())
@@ -58,6 +59,7 @@ func TestConfigErrorsNameTheFieldAndTheFix(t *testing.T) {
 		"api_without_auth":       "needs an authenticator such as bearertokenauth or basicauth",
 		"unknown_route_receiver": "nobody",
 		"negative_retention":     "store.retention: must not be negative",
+		"bad_schema":             "store.schema: ",
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := loadConfig(t, name)

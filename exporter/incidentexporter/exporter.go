@@ -109,7 +109,7 @@ func (e *incidentExporter) openStore(ctx context.Context) (store.Store, error) {
 	opts := store.Options{TimelineCap: e.cfg.Store.TimelineCap, Planner: e.plan}
 	switch e.cfg.Store.Driver {
 	case driverPostgres:
-		st, err := store.OpenPostgres(ctx, string(e.cfg.Store.DSN), store.PostgresOptions{MaxConns: e.cfg.Store.MaxConns}, opts)
+		st, err := store.OpenPostgres(ctx, string(e.cfg.Store.DSN), store.PostgresOptions{MaxConns: e.cfg.Store.MaxConns, Schema: e.cfg.Store.Schema}, opts)
 		if err != nil {
 			// The DSN carries the password: the store's errors never quote it.
 			return nil, fmt.Errorf("incident: store.dsn: cannot open PostgreSQL: %w", err)

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/exporter/exportertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
@@ -293,4 +294,23 @@ func TestNarratorMisconfigured(t *testing.T) {
 			require.ErrorContains(t, err, tc.want)
 		})
 	}
+}
+
+// TestPostgresStore runs the exporter on PostgreSQL (storetest.PostgresDSNEnv,
+// which .ci/run sets with a throwaway server) in its own schema: records are
+// committed before ConsumeLogs returns and a second exporter sharing the
+// database sees them.
+func TestPostgresStore(t *testing.T) {
+	dsn, schema := storetest.PostgresSchema(t, "aiops_exporter_test_")
+	cfg := testConfig(t)
+	cfg.Store.Driver, cfg.Store.DSN, cfg.Store.Schema = driverPostgres, configopaque.String(dsn), schema
+
+	first, _ := startExporter(t, cfg, componenttest.NewNopHost())
+	id := storetest.ID(42)
+	require.NoError(t, first.consumeLogs(context.Background(), recordsOf(t, storetest.Opened(id))))
+
+	second, _ := startExporter(t, cfg, componenttest.NewNopHost())
+	d, err := second.st.Get(context.Background(), id)
+	require.NoError(t, err)
+	assert.Equal(t, incident.StatusOpen, d.Incident.Status)
 }

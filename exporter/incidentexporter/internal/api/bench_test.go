@@ -2,29 +2,20 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/otelcol-aiops/otelcol-aiops/exporter/incidentexporter/internal/store"
 	"github.com/otelcol-aiops/otelcol-aiops/exporter/incidentexporter/internal/store/storetest"
 	"github.com/otelcol-aiops/otelcol-aiops/pkg/incident"
 )
-
-// postgresDSNEnv names the DSN of a PostgreSQL database the benchmark may use
-// (it creates and drops its own schema), as in the store's tests.
-const postgresDSNEnv = "AIOPS_TEST_POSTGRES_DSN"
 
 func openSQLiteBench(b *testing.B) store.Store {
 	st, err := store.OpenSQLite(context.Background(), filepath.Join(b.TempDir(), "incidents.db"), store.Options{})
@@ -36,30 +27,12 @@ func openSQLiteBench(b *testing.B) store.Store {
 }
 
 func openPostgresBench(b *testing.B) store.Store {
-	dsn := os.Getenv(postgresDSNEnv)
-	if dsn == "" {
-		b.Skipf("set %s to benchmark PostgreSQL", postgresDSNEnv)
-	}
-	var r [6]byte
-	_, _ = rand.Read(r[:])
-	schema := "aiops_api_bench_" + hex.EncodeToString(r[:])
-	ctx := context.Background()
-	st, err := store.OpenPostgres(ctx, dsn, store.PostgresOptions{Schema: schema}, store.Options{})
+	dsn, schema := storetest.PostgresSchema(b, "aiops_api_bench_")
+	st, err := store.OpenPostgres(context.Background(), dsn, store.PostgresOptions{Schema: schema}, store.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() {
-		_ = st.Close()
-		c, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			b.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-			b.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
+	b.Cleanup(func() { _ = st.Close() })
 	return st
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/otelcol-aiops/otelcol-aiops/exporter/incidentexporter/internal/store"
+	"github.com/otelcol-aiops/otelcol-aiops/exporter/incidentexporter/internal/store/storetest"
 )
 
 func TestMigrationsPaired(t *testing.T) {
@@ -89,11 +90,8 @@ func TestSQLiteOpenErrors(t *testing.T) {
 }
 
 func TestPostgresMigrations(t *testing.T) {
-	dsn := postgresDSN(t)
+	dsn, schema := storetest.PostgresSchema(t, "aiops_test_migrations_")
 	ctx := context.Background()
-	schema := "aiops_test_migrations"
-	dropSchema(t, dsn, schema)
-	t.Cleanup(func() { dropSchema(t, dsn, schema) })
 	// Two stores opening the same fresh schema at once migrate it once.
 	errs := make(chan error, 2)
 	for range 2 {

@@ -2,21 +2,13 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/otelcol-aiops/otelcol-aiops/exporter/incidentexporter/internal/store"
 	"github.com/otelcol-aiops/otelcol-aiops/exporter/incidentexporter/internal/store/storetest"
 )
-
-// postgresDSNEnv names the environment variable with the DSN of a PostgreSQL
-// database the tests may use (each test creates and drops its own schema).
-const postgresDSNEnv = "AIOPS_TEST_POSTGRES_DSN"
 
 func newSQLite(t testing.TB, opts store.Options) store.Store {
 	t.Helper()
@@ -28,43 +20,16 @@ func newSQLite(t testing.TB, opts store.Options) store.Store {
 	return s
 }
 
-func postgresDSN(t testing.TB) string {
-	dsn := os.Getenv(postgresDSNEnv)
-	if dsn == "" {
-		t.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://aiops:aiops@127.0.0.1:5432/aiops_test?sslmode=disable) to run them", postgresDSNEnv)
-	}
-	return dsn
-}
-
 // newPostgres opens a store in a fresh schema, dropped when the test ends.
 func newPostgres(t testing.TB, opts store.Options) store.Store {
 	t.Helper()
-	dsn := postgresDSN(t)
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "aiops_test_" + hex.EncodeToString(b[:])
+	dsn, schema := storetest.PostgresSchema(t, "aiops_test_")
 	s, err := store.OpenPostgres(context.Background(), dsn, store.PostgresOptions{Schema: schema}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		_ = s.Close()
-		dropSchema(t, dsn, schema)
-	})
+	t.Cleanup(func() { _ = s.Close() })
 	return s
-}
-
-func dropSchema(t testing.TB, dsn, schema string) {
-	ctx := context.Background()
-	c, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Errorf("drop schema %s: %v", schema, err)
-		return
-	}
-	defer c.Close(ctx)
-	if _, err := c.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-		t.Errorf("drop schema %s: %v", schema, err)
-	}
 }
 
 func TestSQLiteConformance(t *testing.T) {
@@ -72,6 +37,8 @@ func TestSQLiteConformance(t *testing.T) {
 }
 
 func TestPostgresConformance(t *testing.T) {
-	postgresDSN(t)
+	if os.Getenv(storetest.PostgresDSNEnv) == "" {
+		t.Skipf("PostgreSQL skipped: set %s to run it", storetest.PostgresDSNEnv)
+	}
 	storetest.Run(t, func(t *testing.T, opts store.Options) store.Store { return newPostgres(t, opts) })
 }
