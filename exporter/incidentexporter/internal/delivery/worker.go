@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -56,6 +57,23 @@ type lane struct {
 	destination string
 	deliverer   Deliverer
 	queue       chan claimed
+	// attempt is a moving average of the destination's attempt durations
+	// (ns), 0 until an attempt has ended; it paces deferrals.
+	attempt atomic.Int64
+}
+
+// observe folds one attempt's duration into the moving average.
+func (l *lane) observe(d time.Duration) {
+	for {
+		old := l.attempt.Load()
+		next := int64(d)
+		if old != 0 {
+			next = old + (int64(d)-old)/4
+		}
+		if l.attempt.CompareAndSwap(old, next) {
+			return
+		}
+	}
 }
 
 // claimed is a message with the time its lease began.
@@ -173,7 +191,7 @@ func (w *Worker) claimOnce() int {
 		case l.queue <- claimed{msg: m, at: at}:
 		default:
 			busy[m.Destination]++
-			w.deferBusy(m, busy[m.Destination])
+			w.deferBusy(l, m, busy[m.Destination])
 		}
 	}
 	return len(msgs)
@@ -191,7 +209,10 @@ func (w *Worker) lane(dest string) *lane {
 	if !ok {
 		return nil
 	}
-	l := &lane{destination: dest, deliverer: d, queue: make(chan claimed, w.cfg.Concurrency)}
+	// The queue holds a whole batch, so a healthy destination takes every
+	// message of a claim; a hung one fills it, and deliver hands back what
+	// waited too long for a slot.
+	l := &lane{destination: dest, deliverer: d, queue: make(chan claimed, max(w.cfg.Concurrency, w.cfg.BatchSize))}
 	w.lanes[dest] = l
 	w.wg.Add(w.cfg.Concurrency)
 	for range w.cfg.Concurrency {
@@ -223,7 +244,9 @@ func (w *Worker) deliver(l *lane, c claimed) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(w.deliverCtx, w.cfg.Timeout)
+	start := time.Now()
 	err := l.deliverer.Deliver(ctx, c.msg)
+	l.observe(time.Since(start))
 	cancel()
 	w.settle(c.msg, err)
 }
@@ -290,13 +313,20 @@ func (w *Worker) nextAttempt(m store.OutboxMessage, err error) (time.Time, strin
 	return next, ""
 }
 
-// deferBusy hands a message back to the store because its lane is full.
-// The nth message deferred for a destination in a batch waits about as long
-// as the lane needs to drain n requests that all time out, so a hung
-// destination's backlog is not reclaimed on every poll.
-func (w *Worker) deferBusy(m store.OutboxMessage, n int) {
+// deferBusy hands a message back to the store because its lane is full. It
+// is due again about when the lane will have worked through its queue and
+// the n messages deferred before it, at the destination's observed attempt
+// duration: a healthy destination's burst goes out within seconds, while a
+// hung one (whose attempts last the timeout, assumed until one has ended)
+// does not have its backlog reclaimed on every poll.
+func (w *Worker) deferBusy(l *lane, m store.OutboxMessage, n int) {
 	w.obs.Deferred(m.Destination)
-	wait := min(w.cfg.Timeout*time.Duration(1+n/w.cfg.Concurrency), w.cfg.Retry.MaxInterval)
+	per := time.Duration(l.attempt.Load())
+	if per == 0 {
+		per = w.cfg.Timeout
+	}
+	ahead := time.Duration(1 + (cap(l.queue)+n)/w.cfg.Concurrency)
+	wait := min(max(per*ahead, w.cfg.PollInterval), w.cfg.Retry.MaxInterval)
 	w.nack(m, w.now().Add(wait), "deferred: destination busy", false)
 }
 

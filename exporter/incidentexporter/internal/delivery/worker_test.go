@@ -217,6 +217,27 @@ func TestWorkerHungDestinationDoesNotBlockOthers(t *testing.T) {
 	assert.Equal(t, store.OutboxStats{Pending: 50, Due: 50, Delivered: 10}, got)
 }
 
+// A burst larger than a claim to a healthy destination goes out at the
+// destination's pace: what is deferred because its lane is full comes back
+// after about the lane's drain time, not after the (here one-hour) timeout.
+func TestWorkerHealthyDestinationBurst(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "s.db"))
+	keys := enqueue(t, st, "notify/ok", 250)
+	ok := newReceiver(0, nil)
+	obs := newCountingObserver()
+	cfg := fastConfig()
+	cfg.Timeout, cfg.Lease = time.Hour, 3*time.Hour
+	cfg.Retry.MaxInterval = time.Hour
+	w := New(st, map[string]Deliverer{"notify/ok": ok}, cfg, obs, zaptest.NewLogger(t))
+	w.Start(context.Background())
+	t.Cleanup(func() { require.NoError(t, w.Shutdown(context.Background())) })
+
+	require.Eventually(t, func() bool {
+		_, accepted := ok.snapshot()
+		return len(accepted) == len(keys)
+	}, eventually, 5*time.Millisecond)
+}
+
 func TestWorkerReleasesMessagesThatWaitedTooLong(t *testing.T) {
 	ctx := context.Background()
 	st := openStore(t, filepath.Join(t.TempDir(), "s.db"))
