@@ -56,6 +56,9 @@ exporters:
           events: [opened, updated, resolved]
     delivery:
       poll_interval: 50ms
+      # Messages the killed collector had claimed come back when their lease ends.
+      lease: 3s
+      timeout: 1s
       retry:
         initial_interval: 50ms
         max_interval: 500ms
@@ -132,7 +135,7 @@ func TestIncidentStoreSurvivesKill(t *testing.T) {
 			want[fmt.Sprintf("%s/%d/notify/hook", id, seq)] = true
 		}
 	}
-	eventually(t, 60*time.Second, "every notification delivered", func() bool {
+	eventually(t, 90*time.Second, "every notification delivered", func() bool {
 		return len(hook.keys()) >= len(want)
 	})
 	got := hook.keys()
