@@ -22,10 +22,10 @@ import (
 // distributionComponents are our own components and the upstream parts the distribution
 // promises (docs/components.md).
 var distributionComponents = map[string][]string{
-	"receivers":  {"otlp", "host_metrics", "file_log", "webhook_event", "prometheus", "redfish"},
+	"receivers":  {"otlp", "host_metrics", "file_log", "webhook_event", "prometheus", "redfish", "ebpf_sched"},
 	"processors": {"batch", "memory_limiter", "resource_detection", "transform", "filter", "attributes", "regression", "correlation"},
 	"connectors": {"forward", "service_graph"},
-	"exporters":  {"debug", "otlp_grpc", "otlp_http", "file", "prometheus", "load_balancing"},
+	"exporters":  {"debug", "otlp_grpc", "otlp_http", "file", "prometheus", "load_balancing", "incident"},
 	"extensions": {"health_check", "pprof", "zpages", "file_storage", "bearertokenauth", "basicauth"},
 }
 
