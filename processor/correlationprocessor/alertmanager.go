@@ -12,27 +12,12 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/otelcol-aiops/otelcol-aiops/pkg/alertmanager"
 	"github.com/otelcol-aiops/otelcol-aiops/pkg/incident"
 )
 
 // maxAlertsPerPayload bounds the findings one webhook payload can produce.
 const maxAlertsPerPayload = 1000
-
-// amPayload is the part of the Alertmanager webhook payload (version 4) the
-// processor reads.
-type amPayload struct {
-	GroupKey string    `json:"groupKey"`
-	Alerts   []amAlert `json:"alerts"`
-}
-
-type amAlert struct {
-	Status       string            `json:"status"`
-	Labels       map[string]string `json:"labels"`
-	Annotations  map[string]string `json:"annotations"`
-	StartsAt     time.Time         `json:"startsAt"`
-	GeneratorURL string            `json:"generatorURL"`
-	Fingerprint  string            `json:"fingerprint"`
-}
 
 // amEntityLabels map Prometheus label names onto entity attributes; the first
 // label present wins for each attribute.
@@ -68,7 +53,7 @@ func (c *logClassifier) alertmanager(r *rule, res pcommon.Map, lr plog.LogRecord
 	default:
 		return dst, 1
 	}
-	var p amPayload
+	var p alertmanager.Message
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return dst, 1
 	}
@@ -92,7 +77,7 @@ func (c *logClassifier) alertmanager(r *rule, res pcommon.Map, lr plog.LogRecord
 	return dst, invalid
 }
 
-func (c *logClassifier) alertFinding(r *rule, res pcommon.Map, a amAlert, fallback time.Time) (incident.Finding, bool) {
+func (c *logClassifier) alertFinding(r *rule, res pcommon.Map, a alertmanager.Alert, fallback time.Time) (incident.Finding, bool) {
 	at := a.StartsAt
 	if at.IsZero() || at.Year() < 1971 {
 		at = fallback

@@ -9,10 +9,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/otelcol-aiops/otelcol-aiops/exporter/incidentexporter/internal/delivery"
 	"github.com/otelcol-aiops/otelcol-aiops/exporter/incidentexporter/internal/store"
+	am "github.com/otelcol-aiops/otelcol-aiops/pkg/alertmanager"
 )
 
 // alertName is the alertname label of every incident alert.
@@ -26,30 +26,6 @@ type alertmanager struct {
 	receiver string
 }
 
-// amMessage mirrors Alertmanager's webhook.Message.
-type amMessage struct {
-	Version           string            `json:"version"`
-	GroupKey          string            `json:"groupKey"`
-	TruncatedAlerts   int               `json:"truncatedAlerts"`
-	Status            string            `json:"status"`
-	Receiver          string            `json:"receiver"`
-	GroupLabels       map[string]string `json:"groupLabels"`
-	CommonLabels      map[string]string `json:"commonLabels"`
-	CommonAnnotations map[string]string `json:"commonAnnotations"`
-	ExternalURL       string            `json:"externalURL"`
-	Alerts            []amAlert         `json:"alerts"`
-}
-
-type amAlert struct {
-	Status       string            `json:"status"`
-	Labels       map[string]string `json:"labels"`
-	Annotations  map[string]string `json:"annotations"`
-	StartsAt     time.Time         `json:"startsAt"`
-	EndsAt       time.Time         `json:"endsAt"`
-	GeneratorURL string            `json:"generatorURL"`
-	Fingerprint  string            `json:"fingerprint"`
-}
-
 func (a *alertmanager) send(ctx context.Context, m store.OutboxMessage, doc *Document) error {
 	body, err := json.Marshal(renderAlertmanager(doc, a.receiver))
 	if err != nil {
@@ -60,7 +36,7 @@ func (a *alertmanager) send(ctx context.Context, m store.OutboxMessage, doc *Doc
 	return a.post(ctx, a.endpoint, body, h)
 }
 
-func renderAlertmanager(d *Document, receiver string) amMessage {
+func renderAlertmanager(d *Document, receiver string) am.Message {
 	inc := &d.Incident
 	status := "firing"
 	if inc.Status == "resolved" {
@@ -81,11 +57,11 @@ func renderAlertmanager(d *Document, receiver string) amMessage {
 		putIf(annotations, "description", n.Text)
 	}
 	groupLabels := map[string]string{"incident_id": labels["incident_id"]}
-	return amMessage{
-		Version: "4", GroupKey: "{}:{incident_id=" + strconv.Quote(labels["incident_id"]) + "}",
+	return am.Message{
+		Version: am.Version, GroupKey: "{}:{incident_id=" + strconv.Quote(labels["incident_id"]) + "}",
 		Status: status, Receiver: receiver, GroupLabels: groupLabels,
 		CommonLabels: labels, CommonAnnotations: annotations, ExternalURL: origin(d.URL),
-		Alerts: []amAlert{{
+		Alerts: []am.Alert{{
 			Status: status, Labels: labels, Annotations: annotations,
 			StartsAt: inc.OpenedAt, EndsAt: inc.ResolvedAt, GeneratorURL: d.URL, Fingerprint: fingerprint(labels),
 		}},

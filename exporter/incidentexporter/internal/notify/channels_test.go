@@ -20,6 +20,7 @@ import (
 
 	"github.com/otelcol-aiops/otelcol-aiops/exporter/incidentexporter/internal/delivery"
 	"github.com/otelcol-aiops/otelcol-aiops/exporter/incidentexporter/internal/store"
+	am "github.com/otelcol-aiops/otelcol-aiops/pkg/alertmanager"
 	"github.com/otelcol-aiops/otelcol-aiops/pkg/incident"
 )
 
@@ -218,7 +219,7 @@ func TestAlertmanagerPayload(t *testing.T) {
 			n := newTestNotifier(t, oneReceiver("alertmanager", srv.URL))
 			_, r := deliverOne(t, n, tc.c, got)
 			checkGolden(t, tc.golden, r.body)
-			var msg amMessage
+			var msg am.Message
 			require.NoError(t, json.Unmarshal(r.body, &msg))
 			assert.Equal(t, tc.status, msg.Status)
 			assert.Equal(t, "r1", msg.Receiver)

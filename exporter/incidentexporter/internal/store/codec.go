@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -86,14 +87,6 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-func entityMap(e incident.Entity) map[string]string {
-	m := make(map[string]string, e.Len())
-	for k, v := range e.All() {
-		m[k] = v
-	}
-	return m
-}
-
 func encodeIncident(inc incident.Incident) (string, error) {
 	d := docIncident{
 		ID: inc.ID, Sequence: inc.Sequence, Status: inc.Status, Severity: inc.Severity,
@@ -105,13 +98,13 @@ func encodeIncident(inc incident.Incident) (string, error) {
 	}
 	for _, rc := range inc.RootCauses {
 		d.RootCauses = append(d.RootCauses, docRootCause{
-			Entity: entityMap(rc.Entity), Kind: string(rc.Kind), Score: rc.Score,
+			Entity: maps.Collect(rc.Entity.All()), Kind: string(rc.Kind), Score: rc.Score,
 			Reasons: rc.Reasons, FindingIDs: rc.FindingIDs,
 		})
 	}
 	for _, c := range inc.Changes {
 		d.Changes = append(d.Changes, docChange{
-			Entity: entityMap(c.Entity), Kind: string(c.Kind), From: c.From, To: c.To,
+			Entity: maps.Collect(c.Entity.All()), Kind: string(c.Kind), From: c.From, To: c.To,
 			Time: nanos(c.Time), Description: c.Description, FindingID: c.FindingID,
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -101,17 +102,9 @@ func fromNanos(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-func entityMap(e incident.Entity) map[string]string {
-	m := make(map[string]string, e.Len())
-	for k, v := range e.All() {
-		m[k] = v
-	}
-	return m
-}
-
 func snapChangeOf(c linkedChange) snapChange {
 	return snapChange{
-		Entity: entityMap(c.Entity), Kind: c.Kind, From: c.From, To: c.To, Time: nanos(c.Time),
+		Entity: maps.Collect(c.Entity.All()), Kind: c.Kind, From: c.From, To: c.To, Time: nanos(c.Time),
 		Description: c.Description, FindingID: c.FindingID, Node: c.node, Fingerprint: c.fingerprint,
 	}
 }
@@ -148,7 +141,7 @@ func (e *Engine) Snapshot() ([]byte, error) {
 		for _, m := range g.members {
 			sg.Members = append(sg.Members, snapMember{
 				Fingerprint: m.Fingerprint, FindingID: m.FindingID, Kind: m.Kind, Severity: m.Severity,
-				Entity: entityMap(m.entity), Signal: m.Signal, FirstSeen: nanos(m.FirstSeen), LastSeen: nanos(m.LastSeen),
+				Entity: maps.Collect(m.entity.All()), Signal: m.Signal, FirstSeen: nanos(m.FirstSeen), LastSeen: nanos(m.LastSeen),
 				Count: m.Count, Node: m.node,
 			})
 		}
