@@ -1,6 +1,7 @@
 package incidentexporter
 
 import (
+	"cmp"
 	"compress/gzip"
 	"context"
 	"io"
@@ -120,9 +121,10 @@ func TestConsumeLogsCommitsBeforeReturning(t *testing.T) {
 
 // otlpSink is an OTLP/HTTP logs endpoint that keeps what it receives.
 type otlpSink struct {
-	mu      sync.Mutex
-	records []incident.Update
-	fail    int // answer 503 to this many requests first
+	mu         sync.Mutex
+	records    []incident.Update
+	fail       int // answer failStatus (default 503) to this many requests first
+	failStatus int
 }
 
 func (s *otlpSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -140,7 +142,7 @@ func (s *otlpSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	if s.fail > 0 {
 		s.fail--
-		w.WriteHeader(http.StatusServiceUnavailable)
+		w.WriteHeader(cmp.Or(s.failStatus, http.StatusServiceUnavailable))
 		return
 	}
 	req := plogotlp.NewExportRequest()
@@ -198,6 +200,26 @@ func TestForwardsPipelineAndHumanChanges(t *testing.T) {
 		seqs[u.Event] = u.Incident.Sequence
 	}
 	assert.Equal(t, map[incident.Event]int64{incident.EventOpened: 1, incident.EventAcknowledged: 2}, seqs)
+}
+
+// A backend that refuses a record for good (400) ends its message as dead
+// instead of retrying it forever.
+func TestForwardPermanentRefusalEndsDead(t *testing.T) {
+	sink := &otlpSink{fail: 1 << 30, failStatus: http.StatusBadRequest}
+	srv := httptest.NewServer(sink)
+	defer srv.Close()
+	cfg := testConfig(t)
+	cfg.Forward.OTLPHTTP.GetOrInsertDefault().ClientConfig.Endpoint = srv.URL
+	e, tt := startExporter(t, cfg, componenttest.NewNopHost())
+
+	require.NoError(t, e.consumeLogs(context.Background(), recordsOf(t, storetest.Opened(storetest.ID(9)))))
+	require.Eventually(t, func() bool {
+		st, err := e.st.OutboxStats(context.Background())
+		return err == nil && st.Dead == 1 && st.Pending == 0
+	}, 10*time.Second, 20*time.Millisecond)
+	metadatatest.AssertEqualExporterIncidentDeliveries(t, tt, []metricdata.DataPoint[int64]{
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("destination", "forward/otlp_http"), attribute.String("result", "failed"))},
+	}, metricdatatest.IgnoreTimestamp())
 }
 
 // fakeNarrator answers every request with a ready narrative, from its own

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -165,4 +167,37 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// BenchmarkSQLiteBytesPerIncident reports the database file's size per
+// incident after 10k incidents of 5 records each (three members, a root
+// cause, a timeline of 5 changes and member arrivals; no outbox), for sizing
+// store::directory.
+func BenchmarkSQLiteBytesPerIncident(b *testing.B) {
+	const incidents, records = 10_000, 5
+	for range b.N {
+		path := filepath.Join(b.TempDir(), "incidents.db")
+		s, err := store.OpenSQLite(context.Background(), path, store.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		opened := storetest.T0
+		for n := 0; n < incidents*records; n += 1000 {
+			ups := make([]incident.Update, 0, 1000)
+			for k := n; k < n+1000; k++ {
+				ups = append(ups, benchUpdate(k, incidents, opened))
+			}
+			if _, err := s.Apply(context.Background(), ups...); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := s.Close(); err != nil { // checkpoints the WAL into the file
+			b.Fatal(err)
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(fi.Size())/incidents, "bytes/incident")
+	}
 }
