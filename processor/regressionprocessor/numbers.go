@@ -38,16 +38,13 @@ func (p *regressionProcessor) numbers(src *srcCtx, r *rule, dps pmetric.NumberDa
 // comparison does not see counters: the engine keeps one counter reference
 // per series, not per version.
 func (p *regressionProcessor) observeRate(src *srcCtx, r *rule, dp pmetric.NumberDataPoint, k series.Key, ver uint64, v float64, c *counts) {
-	// A new series (the engine creates it) has no reference yet: its point
-	// is a first point, not a reset.
-	created := p.eng.Stats().Created
 	vd, rs := p.eng.ObserveRate(k, r.model, int64(dp.StartTimestamp()), int64(dp.Timestamp()), v, ver)
-	if rs == engine.RateReset {
-		if p.eng.Stats().Created > created {
-			c.skipped[skipFirstCumulative]++
-		} else {
-			c.skipped[skipCounterReset]++
-		}
+	switch rs {
+	case engine.RateFirst:
+		c.skipped[skipFirstCumulative]++
+		return
+	case engine.RateReset:
+		c.skipped[skipCounterReset]++
 		return
 	}
 	if p.count(&vd, c) {

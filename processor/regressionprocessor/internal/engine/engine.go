@@ -206,7 +206,8 @@ type RateSkip uint8
 
 const (
 	RateOK         RateSkip = iota
-	RateReset               // first point, counter reset or new start time: only the reference was set
+	RateFirst               // no reference yet (a new series, or the first point after a restart): only the reference was set
+	RateReset               // counter reset or new start time: only the reference was set
 	RateOutOfOrder          // not newer than the reference point
 	RateInvalid             // NaN or ±Inf
 )
@@ -226,7 +227,10 @@ func (e *Engine) ObserveRate(k series.Key, m *detector.Model, start, t int64, cu
 	case c.Set && t <= c.Time:
 		e.stats.OutOfOrder++
 		return detector.Verdict{Skip: detector.SkipOutOfOrder}, RateOutOfOrder
-	case !c.Set || cum < c.Value || (start != 0 && c.Start != 0 && start != c.Start):
+	case !c.Set:
+		*c = cumulative{Start: start, Time: t, Value: cum, Set: true}
+		return detector.Verdict{}, RateFirst
+	case cum < c.Value || (start != 0 && c.Start != 0 && start != c.Start):
 		*c = cumulative{Start: start, Time: t, Value: cum, Set: true}
 		return detector.Verdict{}, RateReset
 	}

@@ -68,6 +68,34 @@ func TestEvictionAndExpiry(t *testing.T) {
 	assert.True(t, e.Forget(series.KeyOf("nope")) == false)
 }
 
+// TestObserveRateSkips: a counter's first point (also the first after a
+// restore, since counter references are not persisted) only sets the
+// reference; a decrease or a new start time is a reset.
+func TestObserveRateSkips(t *testing.T) {
+	e := newEngine(t, nil)
+	k := series.KeyOf("requests", "svc=checkout")
+	at := func(i int) int64 { return t0.Add(time.Duration(i) * time.Minute).UnixNano() }
+	start := at(0)
+	rate := func(i int, cum float64) RateSkip {
+		_, rs := e.ObserveRate(k, e.Model(), start, at(i), cum, 0)
+		return rs
+	}
+	assert.Equal(t, RateFirst, rate(1, 10))
+	assert.Equal(t, RateOK, rate(2, 70))
+	assert.Equal(t, RateOutOfOrder, rate(2, 80))
+	assert.Equal(t, RateReset, rate(3, 5), "a decrease")
+	start = at(3)
+	assert.Equal(t, RateReset, rate(4, 60), "a new start time")
+	assert.Equal(t, RateOK, rate(5, 120))
+
+	snap, ok := e.Snapshot(nil, k)
+	require.True(t, ok)
+	restored := newEngine(t, nil)
+	require.NoError(t, restored.Restore(k, snap))
+	_, rs := restored.ObserveRate(k, restored.Model(), start, at(6), 180, 0)
+	assert.Equal(t, RateFirst, rs, "the first point after a restore")
+}
+
 func TestSnapshotRestore(t *testing.T) {
 	src := newEngine(t, nil)
 	k := series.KeyOf("latency", "svc=checkout")
