@@ -220,6 +220,14 @@ func TestForwardPermanentRefusalEndsDead(t *testing.T) {
 	metadatatest.AssertEqualExporterIncidentDeliveries(t, tt, []metricdata.DataPoint[int64]{
 		{Value: 1, Attributes: attribute.NewSet(attribute.String("destination", "forward/otlp_http"), attribute.String("result", "failed"))},
 	}, metricdatatest.IgnoreTimestamp())
+
+	// The outbox gauge shows it after the next housekeeping pass.
+	e.housekeep(context.Background())
+	metadatatest.AssertEqualExporterIncidentOutboxMessages(t, tt, []metricdata.DataPoint[int64]{
+		{Value: 0, Attributes: attribute.NewSet(attribute.String("state", "pending"))},
+		{Value: 0, Attributes: attribute.NewSet(attribute.String("state", "due"))},
+		{Value: 1, Attributes: attribute.NewSet(attribute.String("state", "dead"))},
+	}, metricdatatest.IgnoreTimestamp())
 }
 
 // fakeNarrator answers every request with a ready narrative, from its own
