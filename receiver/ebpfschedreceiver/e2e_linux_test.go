@@ -63,12 +63,16 @@ func runContention(t *testing.T, mode loader.AttachMode) {
 	spinPath := "/" + filepath.Base(filepath.Dir(spinCg)) + "/spin"
 	idleRunq := histOf(t, idle, probePath, metricRunQueueLatency).minus(histOf(t, before, probePath, metricRunQueueLatency))
 	busyRunq := histOf(t, busy, probePath, metricRunQueueLatency).minus(histOf(t, idle, probePath, metricRunQueueLatency))
-	t.Logf("probe run-queue latency: idle n=%d mean=%.0fns p90<=%.0fns; contention n=%d mean=%.0fns p90<=%.0fns",
-		idleRunq.count, idleRunq.mean(), idleRunq.quantile(0.9), busyRunq.count, busyRunq.mean(), busyRunq.quantile(0.9))
+	t.Logf("probe run-queue latency: idle n=%d mean=%.0fns p90<=%.0fns p99<=%.0fns; contention n=%d mean=%.0fns p90<=%.0fns p99<=%.0fns",
+		idleRunq.count, idleRunq.mean(), idleRunq.quantile(0.9), idleRunq.quantile(0.99),
+		busyRunq.count, busyRunq.mean(), busyRunq.quantile(0.9), busyRunq.quantile(0.99))
 
 	require.NotZero(t, idleRunq.count, "no run-queue latency in the idle phase")
 	require.NotZero(t, busyRunq.count, "no run-queue latency in the contention phase")
-	assert.GreaterOrEqual(t, busyRunq.quantile(0.9), idleRunq.quantile(0.9))
+	// p99, not p90: a waking sleeper is often placed ahead of the spinners,
+	// so contention shows in the tail (and the mean), while the "idle" phase's
+	// p90 carries whatever else runs on the machine (a shared CI host).
+	assert.GreaterOrEqual(t, busyRunq.quantile(0.99), idleRunq.quantile(0.99))
 	assert.Greater(t, busyRunq.mean(), 2*idleRunq.mean(), "contention must clearly raise the mean")
 	for _, h := range []hist{idleRunq, busyRunq} {
 		assert.True(t, h.sumWithinBuckets(), "sum %v not consistent with buckets %+v", h.sum, h)
