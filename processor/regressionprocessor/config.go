@@ -53,6 +53,9 @@ type Config struct {
 	Canary CanaryConfig `mapstructure:"canary"`
 	// Emit configures the derived aiops.* series.
 	Emit EmitConfig `mapstructure:"emit"`
+	// Queue hands the watched points to a detection worker, so that a
+	// request does not wait for detection.
+	Queue QueueConfig `mapstructure:"queue"`
 	// MaxSeries bounds the number of series held (least recently seen
 	// evicted first).
 	MaxSeries int `mapstructure:"max_series"`
@@ -167,6 +170,23 @@ type EmitConfig struct {
 	Band bool `mapstructure:"band"`
 }
 
+// QueueConfig configures the detection queue. With it (the default) a
+// request only copies its watched points out and goes on; the detection
+// worker scores them and sends the derived series in requests of its own.
+// Without it the points are scored in the request and the derived series
+// appended to it.
+type QueueConfig struct {
+	// Enabled turns the queue on.
+	Enabled bool `mapstructure:"enabled"`
+	// QueueSize is the number of values (each histogram or summary
+	// quantile counts one) that may wait for detection.
+	QueueSize int `mapstructure:"queue_size"`
+	// BlockOnOverflow makes a request wait for room in a full queue; by
+	// default its points skip detection (points_skipped{reason="queue_full"})
+	// and its data passes on at once.
+	BlockOnOverflow bool `mapstructure:"block_on_overflow"`
+}
+
 var _ component.Config = (*Config)(nil)
 
 // Validate checks the configuration without I/O and reports every problem.
@@ -232,6 +252,9 @@ func (cfg *Config) Validate() error {
 	case EmitAll, EmitAnomalous:
 	default:
 		bad("emit::mode %q: must be %q or %q", cfg.Emit.Mode, EmitAnomalous, EmitAll)
+	}
+	if cfg.Queue.Enabled && cfg.Queue.QueueSize < 1 {
+		bad("queue::queue_size = %d: must be at least 1 (e.g. 100000), or set queue::enabled: false", cfg.Queue.QueueSize)
 	}
 	if cfg.MaxSeries < 1 {
 		bad("max_series = %d: must be at least 1 (about 1.8 KiB each)", cfg.MaxSeries)

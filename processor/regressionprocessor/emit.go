@@ -62,8 +62,9 @@ var derivedDefs = [numDerived]struct{ name, desc, unit string }{
 // they keep the source's identity; it is used under the processor's mutex.
 type emitter struct {
 	out      pmetric.Metrics
-	srcRM    pmetric.ResourceMetrics
-	srcSM    pmetric.ScopeMetrics
+	b        *batch
+	srcRes   *resourceRec
+	srcScope *scopeRec
 	rm       pmetric.ResourceMetrics
 	sm       pmetric.ScopeMetrics
 	haveRM   bool
@@ -74,12 +75,12 @@ type emitter struct {
 	baseInit bool
 }
 
-func (e *emitter) beginResource(out pmetric.Metrics, rm pmetric.ResourceMetrics) {
-	e.out, e.srcRM, e.haveRM = out, rm, false
+func (e *emitter) beginResource(out pmetric.Metrics, b *batch, res *resourceRec) {
+	e.out, e.b, e.srcRes, e.haveRM = out, b, res, false
 }
 
-func (e *emitter) beginScope(sm pmetric.ScopeMetrics) {
-	e.srcSM, e.haveSM = sm, false
+func (e *emitter) beginScope(sc *scopeRec) {
+	e.srcScope, e.haveSM = sc, false
 	e.haveM = [numDerived]bool{}
 }
 
@@ -89,14 +90,17 @@ func (e *emitter) metric(i int) pmetric.Metric {
 	}
 	if !e.haveRM {
 		e.rm = e.out.ResourceMetrics().AppendEmpty()
-		e.srcRM.Resource().CopyTo(e.rm.Resource())
-		e.rm.SetSchemaUrl(e.srcRM.SchemaUrl())
+		e.b.putAttrs(e.rm.Resource().Attributes(), e.srcRes.attrs)
+		e.rm.SetSchemaUrl(e.srcRes.schemaURL)
 		e.haveRM = true
 	}
 	if !e.haveSM {
 		e.sm = e.rm.ScopeMetrics().AppendEmpty()
-		e.srcSM.Scope().CopyTo(e.sm.Scope())
-		e.sm.SetSchemaUrl(e.srcSM.SchemaUrl())
+		sc := e.sm.Scope()
+		sc.SetName(e.srcScope.name)
+		sc.SetVersion(e.srcScope.version)
+		e.b.putAttrs(sc.Attributes(), e.srcScope.attrs)
+		e.sm.SetSchemaUrl(e.srcScope.schemaURL)
 		e.haveSM = true
 	}
 	m := e.sm.Metrics().AppendEmpty()
@@ -113,11 +117,12 @@ func (e *emitter) metric(i int) pmetric.Metric {
 // every evaluated point (all) or only while an anomaly is open or closes
 // (anomalous), plus the anomaly event on open/ongoing/close and the time to
 // limit when a limit is forecast.
-func (e *emitter) emit(src *srcCtx, attrs pcommon.Map, q float64, ts pcommon.Timestamp, vd *detector.Verdict, all, band bool) {
+func (e *emitter) emit(src *srcCtx, pt *pointRec, q float64, vd *detector.Verdict, all, band bool) {
 	if !all && vd.Decision == detector.DecisionNormal {
 		return
 	}
-	e.setBase(src, attrs, q)
+	ts := pcommon.Timestamp(pt.ts)
+	e.setBase(src, pt, q)
 	e.point(idxScore, ts).SetDoubleValue(vd.Score)
 	if band && isFinite(vd.Expected) {
 		e.point(idxExpected, ts).SetDoubleValue(vd.Expected)
@@ -137,12 +142,13 @@ func (e *emitter) emit(src *srcCtx, attrs pcommon.Map, q float64, ts pcommon.Tim
 // while the canary is flagged and when it stops being flagged (anomalous),
 // plus the anomaly event of kind canary on open, ongoing and close. They
 // carry the names of both versions compared.
-func (e *emitter) emitCanary(src *srcCtx, attrs pcommon.Map, q float64, ts pcommon.Timestamp, cv *canary.Verdict, all bool) {
+func (e *emitter) emitCanary(src *srcCtx, pt *pointRec, q float64, cv *canary.Verdict, all bool) {
 	event := cv.Decision != detector.DecisionNormal
 	if !event && (!all || !cv.Compared) {
 		return
 	}
-	e.setBase(src, attrs, q)
+	ts := pcommon.Timestamp(pt.ts)
+	e.setBase(src, pt, q)
 	e.base.PutStr(AttrCanaryVersion, cv.Version)
 	e.base.PutStr(AttrBaselineVersion, cv.Baseline)
 	if cv.Compared {
@@ -160,14 +166,15 @@ func (e *emitter) emitCanary(src *srcCtx, attrs pcommon.Map, q float64, ts pcomm
 // setBase sets the attributes every derived point of a source value
 // carries: the source point's, its metric name and unit, and its quantile
 // (q < 0: none).
-func (e *emitter) setBase(src *srcCtx, attrs pcommon.Map, q float64) {
+func (e *emitter) setBase(src *srcCtx, pt *pointRec, q float64) {
 	if !e.baseInit {
 		e.base, e.baseInit = pcommon.NewMap(), true
 	}
-	attrs.CopyTo(e.base)
-	e.base.PutStr(AttrMetricName, src.m.Name())
-	if u := src.m.Unit(); u != "" {
-		if src.rate {
+	e.base.Clear()
+	src.b.putAttrs(e.base, pt.attrs)
+	e.base.PutStr(AttrMetricName, src.m.name)
+	if u := src.m.unit; u != "" {
+		if src.m.rate {
 			u += "/s"
 		}
 		e.base.PutStr(AttrMetricUnit, u)

@@ -52,6 +52,7 @@ func createDefaultConfig() component.Config {
 			MinRelativeChange: c.MinRelChange,
 		},
 		Emit:             EmitConfig{Mode: EmitAnomalous, Band: true},
+		Queue:            QueueConfig{Enabled: true, QueueSize: 100_000},
 		MaxSeries:        100_000,
 		IdleTTL:          24 * time.Hour,
 		FlushInterval:    time.Minute,

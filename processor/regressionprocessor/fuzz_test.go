@@ -34,7 +34,7 @@ func FuzzRestore(f *testing.F) {
 	st, host := newTestStorage(f)
 	p := newP(f, host)
 	for i := 0; i < 3; i++ {
-		require.NoError(f, p.ConsumeMetrics(context.Background(), gauge("m", t0, float64(i), map[string]any{"i": int64(i)}, nil)))
+		consume(f, p, gauge("m", t0, float64(i), map[string]any{"i": int64(i)}, nil))
 	}
 	require.NoError(f, p.Shutdown(context.Background()))
 	seed := st.data(f, set.ID)

@@ -56,6 +56,12 @@ func TestGolden(t *testing.T) {
 			input := readMetrics(t, filepath.Join("testdata", tc.name, "input.yaml"))
 			want := pmetric.NewMetrics()
 			input.CopyTo(want)
+			// The queue (the default) sends the derived series in a request
+			// of their own, the same as those appended without it.
+			queued := pmetric.NewMetrics()
+			input.CopyTo(queued)
+			qout := runBatches(t, cfg, queued)
+			cfg.Queue.Enabled = false
 			out := runBatches(t, cfg, input)
 			require.Len(t, out, 1)
 			got := out[0]
@@ -77,6 +83,9 @@ func TestGolden(t *testing.T) {
 			// The golden writer sorts data points by attributes (anomaly
 			// events: close < ongoing < open), so their order is not compared.
 			require.NoError(t, pmetrictest.CompareMetrics(readMetrics(t, path), got, pmetrictest.IgnoreMetricDataPointsOrder()))
+			require.Len(t, qout, 2)
+			require.NoError(t, pmetrictest.CompareMetrics(want, qout[0]))
+			require.NoError(t, pmetrictest.CompareMetrics(derivedOnly(got), qout[1]))
 		})
 	}
 }

@@ -3,9 +3,6 @@ package regressionprocessor // import "github.com/otelcol-aiops/otelcol-aiops/pr
 import (
 	"math"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/pmetric"
-
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/series"
 )
 
@@ -22,24 +19,24 @@ type histPrev struct {
 
 // observeQuantiles scores each configured quantile of one interval's
 // distribution, each its own series.
-func (p *regressionProcessor) observeQuantiles(src *srcCtx, r *rule, at origin, c *counts, quantile func(q float64) (float64, bool)) {
-	k, ver := p.pointKey(src, at.attrs, -1)
+func (p *regressionProcessor) observeQuantiles(src *srcCtx, pt *pointRec, c *counts, quantile func(q float64) (float64, bool)) {
+	k, ver := p.pointKey(src, pt.attrs, -1)
 	for qi, q := range p.quantiles {
 		v, ok := quantile(q)
 		if !ok {
 			c.skipped[skipEmptyHistogram] += int64(len(p.quantiles))
 			return
 		}
-		p.observe(src, r, &sample{at: at, q: q, k: k.Add(p.qkeys[qi]), ver: ver, v: v}, c)
+		p.observe(src, &sample{at: pt, q: q, k: k.Add(p.qkeys[qi]), ver: ver, v: v}, c)
 	}
 }
 
 // histRef returns the previous cumulative histogram of a point's series.
 // It is kept per version: two versions reporting side by side are two
 // cumulative streams.
-func (p *regressionProcessor) histRef(src *srcCtx, attrs pcommon.Map, t int64) (*histPrev, bool) {
-	k, ver := p.pointKey(src, attrs, -1)
-	prev, res, _ := p.hists.Get(k.Add(series.Key{Lo: ver.hash}), t) // never fails: eviction is on
+func (p *regressionProcessor) histRef(src *srcCtx, pt *pointRec) (*histPrev, bool) {
+	k, ver := p.pointKey(src, pt.attrs, -1)
+	prev, res, _ := p.hists.Get(k.Add(series.Key{Lo: ver.hash}), pt.ts) // never fails: eviction is on
 	return prev, res.Created
 }
 
@@ -53,52 +50,52 @@ func (p *regressionProcessor) reference(created bool, c *counts) {
 	}
 }
 
-func (p *regressionProcessor) histograms(src *srcCtx, r *rule, h pmetric.Histogram, c *counts) int64 {
-	cumulative := h.AggregationTemporality() == pmetric.AggregationTemporalityCumulative
+// points returns the points of the metric being scored that are not dated
+// after the horizon, counting the others, and the latest data time.
+func (p *regressionProcessor) points(src *srcCtx, c *counts, fn func(pt *pointRec)) int64 {
 	var maxT int64
-	dps := h.DataPoints()
-	for i := 0; i < dps.Len(); i++ {
-		dp := dps.At(i)
-		if !admitted(p, src, dp, len(p.quantiles), c) {
+	pts := src.b.points[src.m.points.off:src.m.points.end()]
+	for i := range pts {
+		pt := &pts[i]
+		if !p.admit(pt.ts, len(p.quantiles), c) {
 			continue
 		}
-		maxT = max(maxT, int64(dp.Timestamp()))
-		counts := dp.BucketCounts().AsRaw()
-		lo, hi := math.NaN(), math.NaN()
-		if cumulative {
-			var ok bool
-			if counts, ok = p.explicitInterval(src, dp, counts, c); !ok {
-				continue
-			}
-		} else {
-			if dp.HasMin() {
-				lo = dp.Min()
-			}
-			if dp.HasMax() {
-				hi = dp.Max()
-			}
-		}
-		bounds := dp.ExplicitBounds().AsRaw()
-		p.observeQuantiles(src, r, origin{dp.Attributes(), dp.StartTimestamp(), dp.Timestamp()}, c, func(q float64) (float64, bool) {
-			return explicitQuantile(q, bounds, counts, lo, hi)
-		})
+		maxT = max(maxT, pt.ts)
+		fn(pt)
 	}
 	return maxT
+}
+
+func (p *regressionProcessor) histograms(src *srcCtx, c *counts) int64 {
+	b := src.b
+	return p.points(src, c, func(pt *pointRec) {
+		counts, lo, hi := b.u64Of(pt.a), pt.min, pt.max
+		if src.m.cumulative {
+			var ok bool
+			if counts, ok = p.explicitInterval(src, pt, counts, c); !ok {
+				return
+			}
+			lo, hi = math.NaN(), math.NaN() // min and max are of the whole stream
+		}
+		bounds := b.f64Of(pt.b)
+		p.observeQuantiles(src, pt, c, func(q float64) (float64, bool) {
+			return explicitQuantile(q, bounds, counts, lo, hi)
+		})
+	})
 }
 
 // explicitInterval returns the bucket counts of the interval a cumulative
 // histogram point closes (its counts − its series' previous point's); false
 // when the point is out of order or only sets the reference (first point,
 // reset), counted.
-func (p *regressionProcessor) explicitInterval(src *srcCtx, dp pmetric.HistogramDataPoint, counts []uint64, c *counts) ([]uint64, bool) {
-	t := int64(dp.Timestamp())
-	prev, created := p.histRef(src, dp.Attributes(), t)
+func (p *regressionProcessor) explicitInterval(src *srcCtx, pt *pointRec, counts []uint64, c *counts) ([]uint64, bool) {
+	prev, created := p.histRef(src, pt)
 	switch {
-	case !created && t <= prev.time:
+	case !created && pt.ts <= prev.time:
 		c.skipped[skipOutOfOrder] += int64(len(p.quantiles))
 		return nil, false
-	case created || !p.histDelta(prev, dp, counts):
-		*prev = histPrev{start: int64(dp.StartTimestamp()), time: t, count: dp.Count(), counts: append(prev.counts[:0], counts...)}
+	case created || !p.histDelta(prev, pt, counts):
+		*prev = histPrev{start: pt.start, time: pt.ts, count: pt.count, counts: append(prev.counts[:0], counts...)}
 		p.reference(created, c)
 		return nil, false
 	}
@@ -107,9 +104,8 @@ func (p *regressionProcessor) explicitInterval(src *srcCtx, dp pmetric.Histogram
 
 // histDelta puts counts − prev into p.scratch and moves prev forward; false
 // on a reset (new start, fewer observations, other buckets).
-func (p *regressionProcessor) histDelta(prev *histPrev, dp pmetric.HistogramDataPoint, counts []uint64) bool {
-	start := int64(dp.StartTimestamp())
-	if dp.Count() < prev.count || len(counts) != len(prev.counts) || (start != 0 && prev.start != 0 && start != prev.start) {
+func (p *regressionProcessor) histDelta(prev *histPrev, pt *pointRec, counts []uint64) bool {
+	if pt.count < prev.count || len(counts) != len(prev.counts) || (pt.start != 0 && prev.start != 0 && pt.start != prev.start) {
 		return false
 	}
 	p.scratch = p.scratch[:0]
@@ -120,54 +116,42 @@ func (p *regressionProcessor) histDelta(prev *histPrev, dp pmetric.HistogramData
 		p.scratch = append(p.scratch, n-prev.counts[i])
 	}
 	copy(prev.counts, counts)
-	prev.start, prev.time, prev.count = start, int64(dp.Timestamp()), dp.Count()
+	prev.start, prev.time, prev.count = pt.start, pt.ts, pt.count
 	return true
 }
 
-func (p *regressionProcessor) expHistograms(src *srcCtx, r *rule, h pmetric.ExponentialHistogram, c *counts) int64 {
-	cumulative := h.AggregationTemporality() == pmetric.AggregationTemporalityCumulative
-	var maxT int64
-	dps := h.DataPoints()
-	for i := 0; i < dps.Len(); i++ {
-		dp := dps.At(i)
-		if !admitted(p, src, dp, len(p.quantiles), c) {
-			continue
-		}
-		maxT = max(maxT, int64(dp.Timestamp()))
-		pos := expBucket{dp.Positive().Offset(), dp.Positive().BucketCounts().AsRaw()}
-		neg := expBucket{dp.Negative().Offset(), dp.Negative().BucketCounts().AsRaw()}
-		zero := dp.ZeroCount()
-		if cumulative {
+func (p *regressionProcessor) expHistograms(src *srcCtx, c *counts) int64 {
+	b := src.b
+	return p.points(src, c, func(pt *pointRec) {
+		pos, neg, zero := expBucket{pt.posOff, b.u64Of(pt.a)}, expBucket{pt.negOff, b.u64Of(pt.b)}, pt.zero
+		if src.m.cumulative {
 			var ok bool
-			if pos, neg, zero, ok = p.expInterval(src, dp, pos, neg, zero, c); !ok {
-				continue
+			if pos, neg, zero, ok = p.expInterval(src, pt, pos, neg, c); !ok {
+				return
 			}
 		}
-		scale := dp.Scale()
-		p.observeQuantiles(src, r, origin{dp.Attributes(), dp.StartTimestamp(), dp.Timestamp()}, c, func(q float64) (float64, bool) {
-			return exponentialQuantile(q, scale, zero, pos, neg)
+		p.observeQuantiles(src, pt, c, func(q float64) (float64, bool) {
+			return exponentialQuantile(q, pt.scale, zero, pos, neg)
 		})
-	}
-	return maxT
+	})
 }
 
 // expInterval returns the buckets of the interval a cumulative exponential
 // histogram point closes; false when the point is out of order or only sets
 // the reference (first point, reset, change of scale), counted.
-func (p *regressionProcessor) expInterval(src *srcCtx, dp pmetric.ExponentialHistogramDataPoint, pos, neg expBucket, zero uint64, c *counts) (dpos, dneg expBucket, dzero uint64, ok bool) {
-	t := int64(dp.Timestamp())
-	prev, created := p.histRef(src, dp.Attributes(), t)
-	if !created && t <= prev.time {
+func (p *regressionProcessor) expInterval(src *srcCtx, pt *pointRec, pos, neg expBucket, c *counts) (dpos, dneg expBucket, dzero uint64, ok bool) {
+	prev, created := p.histRef(src, pt)
+	if !created && pt.ts <= prev.time {
 		c.skipped[skipOutOfOrder] += int64(len(p.quantiles))
 		return dpos, dneg, 0, false
 	}
 	if !created {
-		if dpos, dneg, dzero, ok = p.expDelta(prev, dp, pos, neg, zero); ok {
+		if dpos, dneg, dzero, ok = p.expDelta(prev, pt, pos, neg); ok {
 			return dpos, dneg, dzero, true
 		}
 	}
 	*prev = histPrev{
-		start: int64(dp.StartTimestamp()), time: t, count: dp.Count(), scale: dp.Scale(), zero: zero,
+		start: pt.start, time: pt.ts, count: pt.count, scale: pt.scale, zero: pt.zero,
 		pos: expBucket{pos.offset, append(prev.pos.counts[:0], pos.counts...)},
 		neg: expBucket{neg.offset, append(prev.neg.counts[:0], neg.counts...)},
 	}
@@ -178,9 +162,8 @@ func (p *regressionProcessor) expInterval(src *srcCtx, dp pmetric.ExponentialHis
 // expDelta returns the per-interval buckets of a cumulative exponential
 // histogram and moves prev forward; ok is false on a reset or a change of
 // scale.
-func (p *regressionProcessor) expDelta(prev *histPrev, dp pmetric.ExponentialHistogramDataPoint, pos, neg expBucket, zero uint64) (dpos, dneg expBucket, dzero uint64, ok bool) {
-	start := int64(dp.StartTimestamp())
-	if dp.Scale() != prev.scale || dp.Count() < prev.count || zero < prev.zero || (start != 0 && prev.start != 0 && start != prev.start) {
+func (p *regressionProcessor) expDelta(prev *histPrev, pt *pointRec, pos, neg expBucket) (dpos, dneg expBucket, dzero uint64, ok bool) {
+	if pt.scale != prev.scale || pt.count < prev.count || pt.zero < prev.zero || (pt.start != 0 && prev.start != 0 && pt.start != prev.start) {
 		return dpos, dneg, 0, false
 	}
 	p.scratch, ok = subBuckets(p.scratch[:0], pos, prev.pos)
@@ -191,8 +174,8 @@ func (p *regressionProcessor) expDelta(prev *histPrev, dp pmetric.ExponentialHis
 	if !ok {
 		return dpos, dneg, 0, false
 	}
-	dpos, dneg, dzero = expBucket{pos.offset, p.scratch}, expBucket{neg.offset, p.scratchN}, zero-prev.zero
-	prev.start, prev.time, prev.count, prev.zero = start, int64(dp.Timestamp()), dp.Count(), zero
+	dpos, dneg, dzero = expBucket{pos.offset, p.scratch}, expBucket{neg.offset, p.scratchN}, pt.zero-prev.zero
+	prev.start, prev.time, prev.count, prev.zero = pt.start, pt.ts, pt.count, pt.zero
 	prev.pos = expBucket{pos.offset, append(prev.pos.counts[:0], pos.counts...)}
 	prev.neg = expBucket{neg.offset, append(prev.neg.counts[:0], neg.counts...)}
 	return dpos, dneg, dzero, true

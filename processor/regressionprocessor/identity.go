@@ -2,78 +2,73 @@ package regressionprocessor // import "github.com/otelcol-aiops/otelcol-aiops/pr
 
 import (
 	"math"
+	"slices"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/series"
 )
 
-// srcCtx is the identity of the data point being scored.
+// srcCtx is the identity of the data points being scored: a metric of a
+// batch.
 type srcCtx struct {
-	rm     pmetric.ResourceMetrics
-	sm     pmetric.ScopeMetrics
-	m      pmetric.Metric
+	b      *batch
+	res    *resourceRec
+	scope  *scopeRec
+	m      *metricRec
 	prefix series.Key // hash of resource, scope and metric name
 	resVer versionRef
-	rate   bool // a cumulative counter scored as a rate per second
 }
 
 // versionRef is the version of a series: the hash of the version attribute's
-// value (0 = none) and the value itself, read only when the canary
-// comparison needs its name.
+// value (0 = none) and the attribute itself, whose value is formatted only
+// when the canary comparison needs its name.
 type versionRef struct {
 	hash uint64
-	val  pcommon.Value
+	b    *batch
+	a    *attrRec
 }
 
 func (v versionRef) name() string {
-	if v.val.Type() == pcommon.ValueTypeStr {
-		return v.val.Str() // no allocation
+	if v.a.typ == pcommon.ValueTypeStr {
+		return v.a.str // no allocation
 	}
-	return v.val.AsString()
+	return v.b.value(v.a).AsString()
 }
 
-// hashAttrs returns the order-independent hash of a map without the version
-// attributes, and the first version attribute found (hash 0 = none).
-func (p *regressionProcessor) hashAttrs(m pcommon.Map) (key series.Key, version versionRef) {
-	m.Range(func(k string, v pcommon.Value) bool {
-		for _, va := range p.versionAttrs {
-			if k == va {
-				if version.hash == 0 {
-					h := series.NewHasher()
-					writeValue(&h, v)
-					version = versionRef{hash: h.Key().Lo | 1, val: v} // hash never 0
-				}
-				return true
+// hashAttrs returns the order-independent hash of attributes without the
+// version attributes, and the first version attribute found (hash 0 =
+// none). The bytes hashed are those of the pdata values (a change would
+// orphan every persisted baseline).
+func (p *regressionProcessor) hashAttrs(b *batch, s span) (key series.Key, version versionRef) {
+	attrs := b.attrsOf(s)
+	for i := range attrs {
+		a := &attrs[i]
+		if slices.Contains(p.versionAttrs, a.key) {
+			if version.hash == 0 {
+				h := series.NewHasher()
+				writeValue(&h, a)
+				version = versionRef{hash: h.Key().Lo | 1, b: b, a: a} // hash never 0
 			}
+			continue
 		}
 		h := series.NewHasher()
-		h.WriteString(k)
-		writeValue(&h, v)
+		h.WriteString(a.key)
+		writeValue(&h, a)
 		key = key.Add(h.Key())
-		return true
-	})
+	}
 	return key, version
 }
 
-func writeValue(h *series.Hasher, v pcommon.Value) {
-	_ = h.WriteByte(byte(v.Type()))
-	switch v.Type() {
+func writeValue(h *series.Hasher, a *attrRec) {
+	_ = h.WriteByte(byte(a.typ))
+	switch a.typ {
 	case pcommon.ValueTypeStr:
-		h.WriteString(v.Str())
-	case pcommon.ValueTypeInt:
-		h.WriteUint64(uint64(v.Int()))
-	case pcommon.ValueTypeDouble:
-		h.WriteUint64(math.Float64bits(v.Double()))
-	case pcommon.ValueTypeBool:
-		if v.Bool() {
-			h.WriteUint64(1)
-		} else {
-			h.WriteUint64(0)
-		}
+		h.WriteString(a.str)
+	case pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool:
+		h.WriteUint64(a.num)
 	default:
-		h.WriteString(v.AsString())
+		h.WriteString(a.str) // AsString
 	}
 }
 
@@ -83,8 +78,8 @@ func writeValue(h *series.Hasher, v pcommon.Value) {
 // attributes and of the quantile: each part is a 128-bit FNV-1a hash, so a
 // collision is as unlikely as between random keys, and the sum costs no
 // hashing per point.
-func (p *regressionProcessor) pointKey(src *srcCtx, attrs pcommon.Map, qi int) (series.Key, versionRef) {
-	ak, ver := p.hashAttrs(attrs)
+func (p *regressionProcessor) pointKey(src *srcCtx, attrs span, qi int) (series.Key, versionRef) {
+	ak, ver := p.hashAttrs(src.b, attrs)
 	if src.resVer.hash != 0 {
 		ver = src.resVer
 	}

@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
+	"go.uber.org/zap"
 )
 
 // ticker is the wall-clock ticker of the flush loop (injectable in tests).
@@ -48,15 +49,30 @@ func (p *regressionProcessor) Start(ctx context.Context, host component.Host) er
 	p.startOnce.Do(func() {
 		p.stopCh, p.doneCh = make(chan struct{}), make(chan struct{})
 		go p.loop()
+		if p.queue != nil {
+			p.workDone = make(chan struct{})
+			go p.work()
+		}
 	})
 	return nil
 }
 
-// Shutdown stops the loop, saves the baselines and closes the storage
-// client. It is idempotent and safe without Start.
+// Shutdown scores what is queued (and sends its derived series on) unless
+// ctx ends first, stops the loop, saves the baselines and closes the
+// storage client. It is idempotent and safe without Start.
 func (p *regressionProcessor) Shutdown(ctx context.Context) error {
 	var err error
 	p.shutOnce.Do(func() {
+		if p.queue != nil {
+			p.queue.close()
+		}
+		if p.workDone != nil {
+			select {
+			case <-p.workDone:
+			case <-ctx.Done():
+				p.logger.Warn("regression: shutdown ended before the queued points were scored", zap.Int64("values", p.queue.held.Load()))
+			}
+		}
 		if p.stopCh != nil {
 			close(p.stopCh)
 			<-p.doneCh

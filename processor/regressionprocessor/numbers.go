@@ -1,35 +1,25 @@
 package regressionprocessor // import "github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor"
 
 import (
-	"go.opentelemetry.io/collector/pdata/pmetric"
-
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/engine"
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/series"
 )
 
-func (p *regressionProcessor) numbers(src *srcCtx, r *rule, dps pmetric.NumberDataPointSlice, rate bool, c *counts) int64 {
+func (p *regressionProcessor) numbers(src *srcCtx, c *counts) int64 {
 	var maxT int64
-	for i := 0; i < dps.Len(); i++ {
-		dp := dps.At(i)
-		if !admitted(p, src, dp, 1, c) {
+	pts := src.b.points[src.m.points.off:src.m.points.end()]
+	for i := range pts {
+		pt := &pts[i]
+		if !p.admit(pt.ts, 1, c) {
 			continue
 		}
-		var v float64
-		switch dp.ValueType() {
-		case pmetric.NumberDataPointValueTypeInt:
-			v = float64(dp.IntValue())
-		case pmetric.NumberDataPointValueTypeDouble:
-			v = dp.DoubleValue()
-		default:
+		maxT = max(maxT, pt.ts)
+		k, ver := p.pointKey(src, pt.attrs, -1)
+		if src.m.rate {
+			p.observeRate(src, pt, k, ver.hash, c)
 			continue
 		}
-		maxT = max(maxT, int64(dp.Timestamp()))
-		k, ver := p.pointKey(src, dp.Attributes(), -1)
-		if rate {
-			p.observeRate(src, r, dp, k, ver.hash, v, c)
-			continue
-		}
-		p.observe(src, r, &sample{at: origin{dp.Attributes(), dp.StartTimestamp(), dp.Timestamp()}, q: -1, k: k, ver: ver, v: v}, c)
+		p.observe(src, &sample{at: pt, q: -1, k: k, ver: ver, v: pt.value}, c)
 	}
 	return maxT
 }
@@ -37,8 +27,8 @@ func (p *regressionProcessor) numbers(src *srcCtx, r *rule, dps pmetric.NumberDa
 // observeRate scores a cumulative counter point as a rate. The canary
 // comparison does not see counters: the engine keeps one counter reference
 // per series, not per version.
-func (p *regressionProcessor) observeRate(src *srcCtx, r *rule, dp pmetric.NumberDataPoint, k series.Key, ver uint64, v float64, c *counts) {
-	vd, rs := p.eng.ObserveRate(k, r.model, int64(dp.StartTimestamp()), int64(dp.Timestamp()), v, ver)
+func (p *regressionProcessor) observeRate(src *srcCtx, pt *pointRec, k series.Key, ver uint64, c *counts) {
+	vd, rs := p.eng.ObserveRate(k, src.m.rule.model, pt.start, pt.ts, pt.value, ver)
 	switch rs {
 	case engine.RateFirst:
 		c.skipped[skipFirstCumulative]++
@@ -48,6 +38,6 @@ func (p *regressionProcessor) observeRate(src *srcCtx, r *rule, dp pmetric.Numbe
 		return
 	}
 	if p.count(&vd, c) {
-		p.em.emit(src, dp.Attributes(), -1, dp.Timestamp(), &vd, p.emitAll, p.band)
+		p.em.emit(src, pt, -1, &vd, p.emitAll, p.band)
 	}
 }

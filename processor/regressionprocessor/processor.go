@@ -55,6 +55,11 @@ type regressionProcessor struct {
 
 	active atomic.Int64
 
+	pool       sync.Pool    // of *batch
+	queue      *detectQueue // nil: detection in the request
+	workDone   chan struct{}
+	shedWarned atomic.Bool
+
 	client    storage.Client
 	stopCh    chan struct{}
 	doneCh    chan struct{}
@@ -106,6 +111,10 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Metrics, op
 	for _, q := range p.quantiles {
 		p.qkeys = append(p.qkeys, quantileKey(q))
 	}
+	p.pool.New = func() any { return new(batch) }
+	if cfg.Queue.Enabled {
+		p.queue = newDetectQueue(cfg.Queue)
+	}
 	for _, o := range opts {
 		o(p)
 	}
@@ -113,6 +122,14 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Metrics, op
 		o.Observe(p.active.Load())
 		return nil
 	})
+	if err == nil {
+		err = tel.RegisterProcessorRegressionQueueSizeCallback(func(_ context.Context, o metric.Int64Observer) error {
+			if p.queue != nil {
+				o.Observe(p.queue.held.Load())
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		tel.Shutdown()
 		return nil, err
@@ -120,9 +137,10 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Metrics, op
 	return p, nil
 }
 
-func (*regressionProcessor) Capabilities() consumer.Capabilities {
-	// The input is not changed, but derived series are appended to it.
-	return consumer.Capabilities{MutatesData: true}
+func (p *regressionProcessor) Capabilities() consumer.Capabilities {
+	// The input series are never changed; without the queue the derived
+	// series are appended to the request.
+	return consumer.Capabilities{MutatesData: p.queue == nil}
 }
 
 // maxClockSkew is how far ahead of the wall clock a data timestamp may be.
@@ -131,17 +149,39 @@ func (*regressionProcessor) Capabilities() consumer.Capabilities {
 // make every other series look idle.
 const maxClockSkew = time.Hour
 
-// ConsumeMetrics scores the watched data points, appends the derived
-// series and passes everything on. The input series are not modified.
+// ConsumeMetrics copies the watched data points out of md and passes md on
+// unchanged. With the queue (the default) the copy goes to the detection
+// worker after md has gone on, so a request's derived series, which the
+// worker sends in requests of its own, follow it; without the queue the
+// points are scored here and the derived series appended to md.
 func (p *regressionProcessor) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error {
+	b := p.pool.Get().(*batch)
+	b.wall = p.now()
+	p.capture(md, b)
+	switch {
+	case b.values == 0:
+		p.recycle(b)
+	case p.queue == nil:
+		derived := p.detect(ctx, b)
+		derived.ResourceMetrics().MoveAndAppendTo(md.ResourceMetrics())
+	default:
+		err := p.next.ConsumeMetrics(ctx, md)
+		p.enqueue(ctx, b)
+		return err
+	}
+	return p.next.ConsumeMetrics(ctx, md)
+}
+
+// detect scores a batch, records the self-metrics, returns the batch to the
+// pool and returns the derived series.
+func (p *regressionProcessor) detect(ctx context.Context, b *batch) pmetric.Metrics {
 	var c counts
 	derived := pmetric.NewMetrics()
 	p.mu.Lock()
-	wall := p.now()
-	p.horizon = wall.Add(maxClockSkew).UnixNano()
-	maxT := p.process(md, derived, &c)
+	p.horizon = b.wall.Add(maxClockSkew).UnixNano()
+	maxT := p.scoreBatch(b, derived, &c)
 	if maxT > p.watermark {
-		p.watermark, p.markWall = maxT, wall
+		p.watermark, p.markWall = maxT, b.wall
 	}
 	st := p.eng.Stats()
 	evicted := int64(st.Evicted - p.evicted)
@@ -149,67 +189,61 @@ func (p *regressionProcessor) ConsumeMetrics(ctx context.Context, md pmetric.Met
 	p.active.Store(int64(st.Series))
 	p.mu.Unlock()
 	p.record(ctx, &c, evicted)
-	derived.ResourceMetrics().MoveAndAppendTo(md.ResourceMetrics())
-	return p.next.ConsumeMetrics(ctx, md)
+	p.recycle(b)
+	return derived
 }
 
-// process walks md under the mutex and returns the latest data time seen.
-func (p *regressionProcessor) process(md, derived pmetric.Metrics, c *counts) int64 {
+func (p *regressionProcessor) recycle(b *batch) {
+	b.reset()
+	p.pool.Put(b)
+}
+
+// scoreBatch scores the points of b under the mutex and returns the latest data
+// time seen.
+func (p *regressionProcessor) scoreBatch(b *batch, derived pmetric.Metrics, c *counts) int64 {
 	var maxT int64
-	rms := md.ResourceMetrics()
-	for i := 0; i < rms.Len(); i++ {
-		rm := rms.At(i)
-		resKey, resVer := p.hashAttrs(rm.Resource().Attributes())
-		p.em.beginResource(derived, rm)
-		sms := rm.ScopeMetrics()
-		for j := 0; j < sms.Len(); j++ {
-			maxT = max(maxT, p.scope(rm, sms.At(j), resKey, resVer, c))
+	for i := range b.resources {
+		res := &b.resources[i]
+		resKey, resVer := p.hashAttrs(b, res.attrs)
+		p.em.beginResource(derived, b, res)
+		for j := res.scopes.off; j < res.scopes.end(); j++ {
+			maxT = max(maxT, p.scope(b, res, &b.scopes[j], resKey, resVer, c))
 		}
 	}
 	return maxT
 }
 
-// scope scores the watched metrics of one scope of a resource whose
-// attributes hash to resKey.
-func (p *regressionProcessor) scope(rm pmetric.ResourceMetrics, sm pmetric.ScopeMetrics, resKey series.Key, resVer versionRef, c *counts) int64 {
-	p.em.beginScope(sm)
+// scope scores the metrics of one scope of a resource whose attributes hash
+// to resKey.
+func (p *regressionProcessor) scope(b *batch, res *resourceRec, sc *scopeRec, resKey series.Key, resVer versionRef, c *counts) int64 {
+	p.em.beginScope(sc)
 	h := series.NewHasher()
 	h.WriteUint64(resKey.Hi)
 	h.WriteUint64(resKey.Lo)
-	h.WriteString(sm.Scope().Name())
-	h.WriteString(sm.Scope().Version())
+	h.WriteString(sc.name)
+	h.WriteString(sc.version)
 	var maxT int64
-	ms := sm.Metrics()
-	for k := 0; k < ms.Len(); k++ {
-		m := ms.At(k)
-		r := p.sel.rule(m.Name())
-		if !r.watched {
-			continue
-		}
+	for k := sc.metrics.off; k < sc.metrics.end(); k++ {
+		m := &b.metrics[k]
 		mh := h
-		mh.WriteString(m.Name())
-		src := srcCtx{rm: rm, sm: sm, m: m, prefix: mh.Key(), resVer: resVer}
-		maxT = max(maxT, p.metric(&src, r, c))
+		mh.WriteString(m.name)
+		src := srcCtx{b: b, res: res, scope: sc, m: m, prefix: mh.Key(), resVer: resVer}
+		maxT = max(maxT, p.metric(&src, c))
 	}
 	return maxT
 }
 
-// metric scores the points of one watched metric, by type.
-func (p *regressionProcessor) metric(src *srcCtx, r *rule, c *counts) int64 {
-	m := src.m
-	switch m.Type() {
-	case pmetric.MetricTypeGauge:
-		return p.numbers(src, r, m.Gauge().DataPoints(), false, c)
-	case pmetric.MetricTypeSum:
-		s := m.Sum()
-		src.rate = s.IsMonotonic() && s.AggregationTemporality() == pmetric.AggregationTemporalityCumulative
-		return p.numbers(src, r, s.DataPoints(), src.rate, c)
+// metric scores the points of one metric, by type.
+func (p *regressionProcessor) metric(src *srcCtx, c *counts) int64 {
+	switch src.m.typ {
+	case pmetric.MetricTypeGauge, pmetric.MetricTypeSum:
+		return p.numbers(src, c)
 	case pmetric.MetricTypeHistogram:
-		return p.histograms(src, r, m.Histogram(), c)
+		return p.histograms(src, c)
 	case pmetric.MetricTypeExponentialHistogram:
-		return p.expHistograms(src, r, m.ExponentialHistogram(), c)
+		return p.expHistograms(src, c)
 	case pmetric.MetricTypeSummary:
-		return p.summaries(src, r, m.Summary().DataPoints(), c)
+		return p.summaries(src, c)
 	}
 	return 0
 }

@@ -14,10 +14,12 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/extension/xextension/storage"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
@@ -34,14 +36,30 @@ var t0 = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 func runBatches(t *testing.T, cfg *Config, batches ...pmetric.Metrics) []pmetric.Metrics {
 	t.Helper()
 	sink := new(consumertest.MetricsSink)
-	p, err := newProcessor(processortest.NewNopSettings(metadata.Type), cfg, sink)
-	require.NoError(t, err)
-	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	p := newTestProcessor(t, processortest.NewNopSettings(metadata.Type), cfg, sink)
 	for _, b := range batches {
-		require.NoError(t, p.ConsumeMetrics(context.Background(), b))
+		consume(t, p, b)
 	}
 	require.NoError(t, p.Shutdown(context.Background()))
 	return sink.AllMetrics()
+}
+
+// newTestProcessor builds and starts a processor; Shutdown is a cleanup.
+func newTestProcessor(t testing.TB, set processor.Settings, cfg *Config, next consumer.Metrics, opts ...option) *regressionProcessor {
+	t.Helper()
+	p, err := newProcessor(set, cfg, next, opts...)
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
+	t.Cleanup(func() { require.NoError(t, p.Shutdown(context.Background())) })
+	return p
+}
+
+// consume feeds md through p and waits until the detection worker has
+// scored it.
+func consume(t testing.TB, p *regressionProcessor, md pmetric.Metrics) {
+	t.Helper()
+	require.NoError(t, p.ConsumeMetrics(context.Background(), md))
+	p.sync()
 }
 
 // gauge builds one batch with one gauge point per (name, value) of a series
@@ -88,8 +106,7 @@ func TestVersionIsNotPartOfTheSeries(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.Emit.Mode = EmitAll
 	sink := new(consumertest.MetricsSink)
-	p, err := newProcessor(processortest.NewNopSettings(metadata.Type), cfg, sink)
-	require.NoError(t, err)
+	p := newTestProcessor(t, processortest.NewNopSettings(metadata.Type), cfg, sink)
 	for i := 0; i < 200; i++ {
 		ver, v := "1.0", 100+noise(i)
 		if i >= 120 {
@@ -97,7 +114,7 @@ func TestVersionIsNotPartOfTheSeries(t *testing.T) {
 		}
 		md := gauge("rpc.latency", t0.Add(time.Duration(i)*time.Minute), v,
 			map[string]any{"service.name": "api", "service.version": ver}, map[string]any{"method": "Get"})
-		require.NoError(t, p.ConsumeMetrics(context.Background(), md))
+		consume(t, p, md)
 	}
 	assert.Equal(t, 1, p.eng.Len(), "a new version is the same series")
 	events := derived(sink.AllMetrics(), MetricAnomaly)
@@ -127,8 +144,7 @@ func TestCumulativeCounterIsScoredAsRate(t *testing.T) {
 	tt := componenttest.NewTelemetry()
 	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
 	sink := new(consumertest.MetricsSink)
-	p, err := newProcessor(metadatatest.NewSettings(tt), cfg, sink)
-	require.NoError(t, err)
+	p := newTestProcessor(t, metadatatest.NewSettings(tt), cfg, sink)
 	cum := 0.0
 	for i := 0; i < 60; i++ {
 		if i == 30 {
@@ -145,7 +161,7 @@ func TestCumulativeCounterIsScoredAsRate(t *testing.T) {
 		dp := s.DataPoints().AppendEmpty()
 		dp.SetTimestamp(pcommon.NewTimestampFromTime(t0.Add(time.Duration(i) * time.Minute)))
 		dp.SetDoubleValue(cum)
-		require.NoError(t, p.ConsumeMetrics(context.Background(), md))
+		consume(t, p, md)
 	}
 	exp := derived(sink.AllMetrics(), MetricExpected)
 	require.Len(t, exp, 58, "first point and the reset only set the reference")
@@ -221,14 +237,14 @@ func TestMaxSeriesEvictsAndFlushExpires(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, p.Start(context.Background(), componenttest.NewNopHost()))
 	for i, host := range []string{"a", "b", "c"} {
-		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("m", t0.Add(time.Duration(i)*time.Second), 1, map[string]any{"host.name": host}, nil)))
+		consume(t, p, gauge("m", t0.Add(time.Duration(i)*time.Second), 1, map[string]any{"host.name": host}, nil))
 	}
 	assert.Equal(t, 2, p.eng.Len())
 	metadatatest.AssertEqualProcessorRegressionSeriesEvicted(t, tt, []metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
 
 	// A point from the far future is skipped: it does not move the expiry
 	// watermark, nor its series' time.
-	require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("m", wall.Add(48*time.Hour), 1, map[string]any{"host.name": "c"}, nil)))
+	consume(t, p, gauge("m", wall.Add(48*time.Hour), 1, map[string]any{"host.name": "c"}, nil))
 	metadatatest.AssertEqualProcessorRegressionPointsSkipped(t, tt, []metricdata.DataPoint[int64]{
 		{Value: 1, Attributes: attribute.NewSet(attribute.String("reason", "future_timestamp"))},
 	}, metricdatatest.IgnoreTimestamp())
@@ -345,7 +361,7 @@ func TestPersistence(t *testing.T) {
 		if feed {
 			for i := 0; i < n; i++ {
 				md := gauge("m", t0, float64(i), map[string]any{"i": int64(i)}, nil)
-				require.NoError(t, p.ConsumeMetrics(context.Background(), md))
+				consume(t, p, md)
 			}
 		}
 		require.NoError(t, p.Shutdown(context.Background()))
@@ -439,15 +455,22 @@ func TestInputPassesThroughUnchanged(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.Emit.Mode = EmitAll
 	outs := runBatches(t, cfg, md)
-	require.Len(t, outs, 1)
-	got := outs[0]
-	require.Greater(t, got.ResourceMetrics().Len(), 1, "derived series appended")
-	prefix := pmetric.NewMetrics()
-	got.ResourceMetrics().At(0).CopyTo(prefix.ResourceMetrics().AppendEmpty())
-	assert.Equal(t, want, prefix)
+	require.Len(t, outs, 2, "the request, then the derived series in one of their own")
+	assert.Equal(t, want, outs[0])
 	// The derived resource repeats the source resource, version included.
 	assert.Equal(t, want.ResourceMetrics().At(0).Resource().Attributes().AsRaw(),
-		got.ResourceMetrics().At(1).Resource().Attributes().AsRaw())
+		outs[1].ResourceMetrics().At(0).Resource().Attributes().AsRaw())
+
+	// Without the queue the derived series follow the input in the request.
+	cfg.Queue.Enabled = false
+	md = pmetric.NewMetrics()
+	want.CopyTo(md)
+	outs = runBatches(t, cfg, md)
+	require.Len(t, outs, 1)
+	require.Equal(t, 2, outs[0].ResourceMetrics().Len())
+	prefix := pmetric.NewMetrics()
+	outs[0].ResourceMetrics().At(0).CopyTo(prefix.ResourceMetrics().AppendEmpty())
+	assert.Equal(t, want, prefix)
 }
 
 func TestShutdownIsIdempotent(t *testing.T) {
@@ -462,14 +485,13 @@ func TestAnomaliesOpenedByKind(t *testing.T) {
 	tt := componenttest.NewTelemetry()
 	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
 	sink := new(consumertest.MetricsSink)
-	p, err := newProcessor(metadatatest.NewSettings(tt), cfg, sink)
-	require.NoError(t, err)
+	p := newTestProcessor(t, metadatatest.NewSettings(tt), cfg, sink)
 	for i := 0; i < 300; i++ {
 		v := 50 + noise(i)
 		if i == 200 {
 			v = 500
 		}
-		require.NoError(t, p.ConsumeMetrics(context.Background(), gauge("q", t0.Add(time.Duration(i)*time.Minute), v, nil, nil)))
+		consume(t, p, gauge("q", t0.Add(time.Duration(i)*time.Minute), v, nil, nil))
 	}
 	opens := map[string]int64{}
 	for _, e := range derived(sink.AllMetrics(), MetricAnomaly) {

@@ -1,7 +1,6 @@
 package regressionprocessor
 
 import (
-	"context"
 	"math"
 	"testing"
 	"time"
@@ -119,7 +118,7 @@ func TestCumulativeExponentialHistogram(t *testing.T) {
 		dp.Positive().SetOffset(0)
 		dp.Positive().BucketCounts().FromRaw(counts)
 		dp.SetCount(counts[0] + counts[1] + counts[2])
-		require.NoError(t, p.ConsumeMetrics(context.Background(), md))
+		consume(t, p, md)
 	}
 	exp := derived(sink.AllMetrics(), MetricExpected)
 	require.Len(t, exp, 4, "points 1, 2, 3 and 5: differences of their series' previous point")

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/contexts/ottldatapoint"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl/ottlfuncs"
 	"go.opentelemetry.io/collector/component"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.uber.org/zap"
 
@@ -33,13 +33,15 @@ type override struct {
 const maxCachedNames = 16384
 
 // selector decides which metrics are watched and with which model. It is
-// used under the processor's mutex.
+// safe for concurrent use: requests capture their points concurrently.
 type selector struct {
 	include, exclude []*regexp.Regexp
 	overrides        []override
 	def              *detector.Model
 	conds            *ottl.ConditionSequence[*ottldatapoint.TransformContext]
-	cache            map[string]*rule
+
+	mu    sync.RWMutex
+	cache map[string]*rule
 }
 
 func newSelector(cfg *Config, set component.TelemetrySettings) (*selector, error) {
@@ -106,10 +108,13 @@ func matchAny(res []*regexp.Regexp, name string) bool {
 
 // rule returns the decision for a metric name, cached.
 func (s *selector) rule(name string) *rule {
-	if r, ok := s.cache[name]; ok {
+	s.mu.RLock()
+	r, ok := s.cache[name]
+	s.mu.RUnlock()
+	if ok {
 		return r
 	}
-	r := &rule{}
+	r = &rule{}
 	// Derived series (this or another regression processor upstream) are
 	// never watched: scoring scores would feed back on itself.
 	if !strings.HasPrefix(name, "aiops.") && matchAny(s.include, name) && !matchAny(s.exclude, name) {
@@ -121,6 +126,8 @@ func (s *selector) rule(name string) *rule {
 			}
 		}
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if len(s.cache) >= maxCachedNames {
 		clear(s.cache)
 	}
@@ -147,31 +154,41 @@ func parseConditions(conds []string, set component.TelemetrySettings) (*ottl.Con
 	return &seq, nil
 }
 
-// dataPoint is what admitted reads of any pdata data point.
+// dataPoint is what watchedPoint reads of any pdata data point.
 type dataPoint interface {
 	Flags() pmetric.DataPointFlags
-	Timestamp() pcommon.Timestamp
 }
 
-// admitted reports whether a data point is scored: it has a recorded value,
-// the conditions (if any) select it, and it is not dated after the horizon
-// (then its n values — one per quantile for distributions — are counted).
-func admitted[P dataPoint](p *regressionProcessor, src *srcCtx, dp P, n int, c *counts) bool {
-	if dp.Flags().NoRecordedValue() || (p.sel.conds != nil && !p.selected(src, dp)) {
+// selectCtx is the pdata a data point's OTTL conditions read.
+type selectCtx struct {
+	rm pmetric.ResourceMetrics
+	sm pmetric.ScopeMetrics
+	m  pmetric.Metric
+}
+
+// watchedPoint reports whether a data point of a watched metric is
+// captured: it has a recorded value and the conditions (if any) select it.
+// It is generic so that dp is boxed (an allocation) only for conditions.
+func watchedPoint[P dataPoint](p *regressionProcessor, in *selectCtx, dp P) bool {
+	if dp.Flags().NoRecordedValue() {
 		return false
 	}
-	if int64(dp.Timestamp()) > p.horizon {
+	if p.sel.conds == nil {
+		return true
+	}
+	tc := ottldatapoint.NewTransformContext(in.rm, in.sm, in.m, dp)
+	ok, err := p.sel.conds.Eval(context.Background(), tc)
+	tc.Close()
+	return err == nil && ok
+}
+
+// admit reports whether a captured point is scored: it is not dated after
+// the horizon (else its n values — one per quantile for distributions — are
+// counted).
+func (p *regressionProcessor) admit(ts int64, n int, c *counts) bool {
+	if ts > p.horizon {
 		c.skipped[skipFuture] += int64(n)
 		return false
 	}
 	return true
-}
-
-// selected evaluates the OTTL conditions on one data point; callers check
-// p.sel.conds != nil first (boxing dp allocates).
-func (p *regressionProcessor) selected(src *srcCtx, dp any) bool {
-	tc := ottldatapoint.NewTransformContext(src.rm, src.sm, src.m, dp)
-	ok, err := p.sel.conds.Eval(context.Background(), tc)
-	tc.Close()
-	return err == nil && ok
 }

@@ -1,7 +1,6 @@
 package regressionprocessor
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -54,7 +53,7 @@ func TestSummaryQuantiles(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.Detection.Warmup = 10
 	p, sink, tt := canaryTestProcessor(t, cfg)
-	require.NoError(t, p.ConsumeMetrics(context.Background(), summaryBatch(60, 50)))
+	consume(t, p, summaryBatch(60, 50))
 	assert.Equal(t, 2, p.eng.Len(), "p50 and p99; p95 is not carried, p90 not configured")
 	metadatatest.AssertEqualProcessorRegressionPointsSkipped(t, tt, []metricdata.DataPoint[int64]{
 		{Value: 60, Attributes: attribute.NewSet(attribute.String("reason", "missing_quantile"))},
@@ -73,17 +72,15 @@ func TestSummaryQuantiles(t *testing.T) {
 }
 
 func TestSummaryQuantileMatching(t *testing.T) {
-	qvs := pmetric.NewSummaryDataPointValueAtQuantileSlice()
+	var qvs []float64 // quantile/value pairs, as captured
 	for _, q := range []float64{0.5, 0.95 + 1e-12, 0.951} {
-		qv := qvs.AppendEmpty()
-		qv.SetQuantile(q)
-		qv.SetValue(q * 100)
+		qvs = append(qvs, q, q*100)
 	}
 	v, ok := summaryQuantile(qvs, 0.95)
 	assert.True(t, ok, "0.95 however encoded")
 	assert.InDelta(t, 95, v, 1e-6)
 	_, ok = summaryQuantile(qvs, 0.99)
 	assert.False(t, ok)
-	_, ok = summaryQuantile(pmetric.NewSummaryDataPointValueAtQuantileSlice(), 0.5)
+	_, ok = summaryQuantile(nil, 0.5)
 	assert.False(t, ok)
 }

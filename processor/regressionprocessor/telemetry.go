@@ -24,12 +24,13 @@ const (
 	skipMissingQuantile
 	skipCanaryMaxVersions
 	skipCanaryMaxGroups
+	skipQueueFull
 	numSkipReasons
 )
 
 var skipReasonNames = [numSkipReasons]string{
 	"invalid_value", "out_of_order", "counter_reset", "first_cumulative_point", "empty_histogram",
-	"future_timestamp", "missing_quantile", "canary_max_versions", "canary_max_groups",
+	"future_timestamp", "missing_quantile", "canary_max_versions", "canary_max_groups", "queue_full",
 }
 
 // kindCanary is the anomaly kind of a flagged canary, after the detector

@@ -20,7 +20,8 @@ import (
 
 // processorConfig returns the factory's default configuration with the
 // JSON object js merged over it; every point is emitted so each row gets a
-// score.
+// score, and scored in the request (no queue) so that it is read back at
+// once.
 func processorConfig(js string) (*regressionprocessor.Config, error) {
 	f := regressionprocessor.NewFactory()
 	cfg := f.CreateDefaultConfig().(*regressionprocessor.Config)
@@ -34,6 +35,7 @@ func processorConfig(js string) (*regressionprocessor.Config, error) {
 		}
 	}
 	cfg.Emit.Mode = regressionprocessor.EmitAll
+	cfg.Queue.Enabled = false
 	cfg.MaxSeries = 1
 	cfg.IdleTTL = 0
 	if err := cfg.Validate(); err != nil {

@@ -30,8 +30,10 @@ type TelemetryBuilder struct {
 	registrations                             []metric.Registration
 	ProcessorRegressionAnomaliesOpened        metric.Int64Counter
 	ProcessorRegressionCanaryComparisons      metric.Int64Counter
+	ProcessorRegressionDerivedRefused         metric.Int64Counter
 	ProcessorRegressionPointsEvaluated        metric.Int64Counter
 	ProcessorRegressionPointsSkipped          metric.Int64Counter
+	ProcessorRegressionQueueSize              metric.Int64ObservableUpDownCounter
 	ProcessorRegressionSeriesActive           metric.Int64ObservableUpDownCounter
 	ProcessorRegressionSeriesEvicted          metric.Int64Counter
 	ProcessorRegressionSeriesExpired          metric.Int64Counter
@@ -49,6 +51,21 @@ type telemetryBuilderOptionFunc func(mb *TelemetryBuilder)
 
 func (tbof telemetryBuilderOptionFunc) apply(mb *TelemetryBuilder) {
 	tbof(mb)
+}
+
+// RegisterProcessorRegressionQueueSizeCallback sets callback for observable ProcessorRegressionQueueSize metric.
+func (builder *TelemetryBuilder) RegisterProcessorRegressionQueueSizeCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ProcessorRegressionQueueSize, obs: o})
+		return nil
+	}, builder.ProcessorRegressionQueueSize)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
 }
 
 // RegisterProcessorRegressionSeriesActiveCallback sets callback for observable ProcessorRegressionSeriesActive metric.
@@ -106,6 +123,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithUnit("{comparison}"),
 	)
 	errs = errors.Join(errs, err)
+	builder.ProcessorRegressionDerivedRefused, err = builder.meter.Int64Counter(
+		"otelcol_processor_regression_derived_refused",
+		metric.WithDescription("Number of derived data points the next consumer refused (the detection worker sends them in requests of its own and does not retry). [Development]"),
+		metric.WithUnit("{datapoint}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.ProcessorRegressionPointsEvaluated, err = builder.meter.Int64Counter(
 		"otelcol_processor_regression_points_evaluated",
 		metric.WithDescription("Number of data points (histogram quantiles count one each) scored by the detectors. [Development]"),
@@ -115,6 +138,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ProcessorRegressionPointsSkipped, err = builder.meter.Int64Counter(
 		"otelcol_processor_regression_points_skipped",
 		metric.WithDescription("Number of selected data points not scored, by reason. [Development]"),
+		metric.WithUnit("{datapoint}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorRegressionQueueSize, err = builder.meter.Int64ObservableUpDownCounter(
+		"otelcol_processor_regression_queue_size",
+		metric.WithDescription("Number of values (histogram and summary quantiles count one each) waiting for the detection worker. [Development]"),
 		metric.WithUnit("{datapoint}"),
 	)
 	errs = errors.Join(errs, err)

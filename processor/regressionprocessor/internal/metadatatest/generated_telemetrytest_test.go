@@ -20,12 +20,17 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
+	require.NoError(t, tb.RegisterProcessorRegressionQueueSizeCallback(func(_ context.Context, observer metric.Int64Observer) error {
+		observer.Observe(1)
+		return nil
+	}))
 	require.NoError(t, tb.RegisterProcessorRegressionSeriesActiveCallback(func(_ context.Context, observer metric.Int64Observer) error {
 		observer.Observe(1)
 		return nil
 	}))
 	tb.ProcessorRegressionAnomaliesOpened.Add(context.Background(), 1)
 	tb.ProcessorRegressionCanaryComparisons.Add(context.Background(), 1)
+	tb.ProcessorRegressionDerivedRefused.Add(context.Background(), 1)
 	tb.ProcessorRegressionPointsEvaluated.Add(context.Background(), 1)
 	tb.ProcessorRegressionPointsSkipped.Add(context.Background(), 1)
 	tb.ProcessorRegressionSeriesEvicted.Add(context.Background(), 1)
@@ -39,10 +44,16 @@ func TestSetupTelemetry(t *testing.T) {
 	AssertEqualProcessorRegressionCanaryComparisons(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorRegressionDerivedRefused(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorRegressionPointsEvaluated(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorRegressionPointsSkipped(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorRegressionQueueSize(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorRegressionSeriesActive(t, testTel,
