@@ -43,6 +43,7 @@ func TestLoadConfig(t *testing.T) {
 		MinEffect: 0.6, MinRelativeChange: 0.2,
 	}
 	custom.Emit = EmitConfig{Mode: EmitAll, Band: false}
+	custom.Queue = QueueConfig{Enabled: true, QueueSize: 20000, BlockOnOverflow: true}
 	custom.MaxSeries = 5000
 	custom.IdleTTL = 2 * time.Hour
 	custom.FlushInterval = 30 * time.Second
@@ -86,6 +87,7 @@ func TestConfigValidateInvalid(t *testing.T) {
 			c.Overrides = []OverrideConfig{{Metrics: []string{"a*"}, ExitThreshold: ptr(0.9)}}
 		}, []string{"overrides[0]:", "exit_threshold = 0.9"}},
 		{"emit mode", func(c *Config) { c.Emit.Mode = "some" }, []string{`emit::mode "some"`}},
+		{"queue size", func(c *Config) { c.Queue.QueueSize = 0 }, []string{"queue::queue_size = 0", "queue::enabled: false"}},
 		{"canary", func(c *Config) { c.Canary.Window = 2; c.Canary.MaxVersions = 4 }, []string{"canary:", "window = 2", "max_versions = 4"}},
 		{"max series", func(c *Config) { c.MaxSeries = 0 }, []string{"max_series = 0"}},
 		{"idle ttl", func(c *Config) { c.IdleTTL = -time.Second }, []string{"idle_ttl = -1s"}},

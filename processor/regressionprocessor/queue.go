@@ -38,24 +38,24 @@ func newDetectQueue(cfg QueueConfig) *detectQueue {
 }
 
 // put queues b and reports whether it was queued; false when the queue is
-// full (and does not block), closed, or ctx ended while waiting for room.
-func (q *detectQueue) put(ctx context.Context, b *batch) bool {
+// full (and does not block) or ctx ended while waiting for room.
+func (q *detectQueue) put(ctx context.Context, b *batch) (queued, closed bool) {
 	q.mu.RLock()
 	defer q.mu.RUnlock()
 	if q.closed {
-		return false
+		return false, true
 	}
 	b.weight = min(int64(b.values), q.size) // a batch larger than the queue takes it whole
 	if q.block {
 		if q.room.Acquire(ctx, b.weight) != nil {
-			return false
+			return false, false
 		}
 	} else if !q.room.TryAcquire(b.weight) {
-		return false
+		return false, false
 	}
 	q.held.Add(b.weight)
 	q.ch <- b
-	return true
+	return true, false
 }
 
 // release gives back the slots of a scored batch.
@@ -74,9 +74,15 @@ func (q *detectQueue) close() {
 	}
 }
 
-// enqueue hands b to the worker, or sheds it.
+// enqueue hands b to the worker, or sheds it (after Shutdown, silently: a
+// collector no longer calls then).
 func (p *regressionProcessor) enqueue(ctx context.Context, b *batch) {
-	if p.queue.put(ctx, b) {
+	queued, closed := p.queue.put(ctx, b)
+	if queued {
+		return
+	}
+	if closed {
+		p.recycle(b)
 		return
 	}
 	p.tel.ProcessorRegressionPointsSkipped.Add(ctx, int64(b.values), attrSkip[skipQueueFull])

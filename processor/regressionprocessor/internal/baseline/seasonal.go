@@ -216,6 +216,21 @@ type SeasonStep struct {
 	Dt         int64
 	ErrS, ErrL float32
 	Day, Week  float64
+	// Early[v-1] is the visit weight of a bucket on its v-th visit, while
+	// that visit's running-mean weight 1/v is above DayAlpha (see Learn);
+	// 0 past it.
+	Early [earlyVisits]float64
+}
+
+// earlyVisits bounds the visits whose weight Step computes ahead: with the
+// default DayAlpha (0.4) only the first two visit weigh more.
+const earlyVisits = 4
+
+// earlyAlpha returns the weight of a day's visit when it is the bucket's
+// visits-th: a running mean of the visits until DayAlpha takes over.
+func (q *SeasonalParams) earlyAlpha(visits uint8) (float64, bool) {
+	ad := math.Max(q.DayAlpha, 1/float64(visits))
+	return ad, ad != q.DayAlpha
 }
 
 // Step returns the weights of a step of dt nanoseconds.
@@ -226,6 +241,11 @@ func (q *SeasonalParams) Step(dt int64) SeasonStep {
 		ErrL: 1,
 		Day:  visitAlpha(q.DayAlpha, dt, dayBucketNs),
 		Week: visitAlpha(q.WeekAlpha, dt, weekBucketNs),
+	}
+	for v := range uint8(earlyVisits) {
+		if ad, early := q.earlyAlpha(v + 1); early {
+			w.Early[v] = visitAlpha(ad, dt, dayBucketNs)
+		}
 	}
 	if dt > 0 {
 		w.ErrS = float32(1 - DecayFor(float64(dt), float64(q.ErrHalfLife)))
@@ -323,7 +343,9 @@ func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q *SeasonalPa
 	c := q.Clip * sc
 	// Early visits weigh as a running mean of the days seen so far.
 	a := w.Day
-	if ad := math.Max(q.DayAlpha, 1/float64(p.DayVisits[s.Day])); ad != q.DayAlpha {
+	if v := p.DayVisits[s.Day]; v >= 1 && v <= earlyVisits && w.Early[v-1] != 0 {
+		a = w.Early[v-1]
+	} else if ad, early := q.earlyAlpha(v); early {
 		a = visitAlpha(ad, dt, dayBucketNs)
 	}
 	if p.DayVisits[s.Day] <= 1 {

@@ -184,8 +184,10 @@ func (p *Point) started() int64 {
 // Observe records point p of identity k and returns the role of its version
 // and, when the point completes a canary window, the comparison.
 func (t *Tracker) Observe(k series.Key, p *Point) Verdict {
-	if g := t.groups[k]; g != nil {
-		return t.observeGroup(k, g, p)
+	if len(t.groups) > 0 { // usually none: skip hashing k into the map
+		if g := t.groups[k]; g != nil {
+			return t.observeGroup(k, g, p)
+		}
 	}
 	ts := p.Time
 	w, res, _ := t.watches.Get(k, ts) // never fails: eviction is on
