@@ -19,11 +19,13 @@ import (
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/series"
 )
 
-// regressionProcessor is the adapter between pdata and the engines: it walks
-// the watched points (ingest: processor.go, numbers.go, histogram.go,
-// summary.go; keys: identity.go), scores them under one mutex (score.go),
-// appends the derived series (emit.go), counts (telemetry.go), and runs the
-// flush and snapshot loop (lifecycle.go, persist.go).
+// regressionProcessor is the adapter between pdata and the engines: a
+// request's watched points are copied out (batch.go) and handed to the
+// detection worker (queue.go) or scored in the request; scoring walks the
+// batch (processor.go, numbers.go, histogram.go, summary.go; keys:
+// identity.go) under one mutex (score.go), appends the derived series
+// (emit.go) and counts (telemetry.go); lifecycle.go and persist.go run the
+// flush and snapshot loop.
 type regressionProcessor struct {
 	set    processor.Settings
 	cfg    *Config
