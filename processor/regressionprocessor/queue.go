@@ -19,7 +19,7 @@ type detectQueue struct {
 	room  *semaphore.Weighted
 	size  int64
 	block bool
-	held  atomic.Int64 // values queued or being scored
+	held  atomic.Int64 // values queued (the worker releases a batch as it takes it)
 
 	mu     sync.RWMutex // guards closed against a send on the closed channel
 	closed bool
@@ -37,8 +37,8 @@ func newDetectQueue(cfg QueueConfig) *detectQueue {
 	}
 }
 
-// put queues b and reports whether it was queued; false when the queue is
-// full (and does not block) or ctx ended while waiting for room.
+// put queues b and reports whether it was queued (false when the queue is
+// full and does not block, or ctx ended while waiting for room) or closed.
 func (q *detectQueue) put(ctx context.Context, b *batch) (queued, closed bool) {
 	q.mu.RLock()
 	defer q.mu.RUnlock()
