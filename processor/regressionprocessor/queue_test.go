@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -210,4 +211,12 @@ func TestCaptureKeepsAttributeTypes(t *testing.T) {
 	assert.Equal(t, "m", attrs[AttrMetricName])
 	assert.Equal(t, wantRes, outs[1].ResourceMetrics().At(0).Resource().Attributes().AsRaw())
 	assert.True(t, strings.HasPrefix(outs[1].ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Name(), "aiops."))
+}
+
+// TestQueuedPointSize backs the README's sizing of the queue: a queued point
+// takes a 96 B record plus 48 B per attribute (pointers and all), so the
+// default 100k values of two-attribute points take about 20 MB.
+func TestQueuedPointSize(t *testing.T) {
+	assert.Equal(t, uintptr(96), unsafe.Sizeof(pointRec{}))
+	assert.Equal(t, uintptr(48), unsafe.Sizeof(attrRec{}))
 }
