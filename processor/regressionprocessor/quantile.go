@@ -57,7 +57,7 @@ func explicitQuantile(q float64, bounds []float64, counts []uint64, lo, hi float
 				upper = lower
 			}
 			f := (rank - cum) / float64(c)
-			f = math.Max(0, math.Min(1, f))
+			f = max(0, min(1, f))
 			return lower + (upper-lower)*f, true
 		}
 		cum = next

@@ -1,7 +1,5 @@
 package baseline
 
-import "math"
-
 // Envelope tracks the highest and lowest values of the recent history. Both
 // bounds relax towards a reference (the current level) with a half-life, so
 // an old extreme is forgotten slowly: "the highest value in about a
@@ -45,6 +43,6 @@ func (e *Envelope) Update(x, ref, decay float64) {
 			e.Lo = ref - (ref-e.Lo)*decay
 		}
 	}
-	e.Hi = math.Max(e.Hi, x)
-	e.Lo = math.Min(e.Lo, x)
+	e.Hi = max(e.Hi, x)
+	e.Lo = min(e.Lo, x)
 }

@@ -45,7 +45,7 @@ func (r *Robust) Update(res, sc float64, p RobustParams) {
 		a = n // plain mean of |res| while young
 		c = math.Inf(1)
 	}
-	r.Scale += a * (math.Min(math.Abs(res), c) - r.Scale)
+	r.Scale += a * (min(math.Abs(res), c) - r.Scale)
 }
 
 // Shift moves the level by d (a confirmed change point).

@@ -229,7 +229,7 @@ const earlyVisits = 4
 // earlyAlpha returns the weight of a day's visit when it is the bucket's
 // visits-th: a running mean of the visits until DayAlpha takes over.
 func (q *SeasonalParams) earlyAlpha(visits uint8) (float64, bool) {
-	ad := math.Max(q.DayAlpha, 1/float64(visits))
+	ad := max(q.DayAlpha, 1/float64(visits))
 	return ad, ad != q.DayAlpha
 }
 
@@ -301,7 +301,7 @@ func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q *SeasonalPa
 	mean, hasMean := val(b.Off)
 	wk, hasWk := val(p.Week[s.Week])
 	sc, _ := val(b.Scale)
-	sc = math.Max(sc, floor)
+	sc = max(sc, floor)
 
 	if hasMean && p.DayVisits[s.Day] >= 2 {
 		// Model errors, measured before this point is learned.
@@ -311,25 +311,17 @@ func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q *SeasonalPa
 			rw = rd - wk
 		}
 		as, al := w.ErrS, w.ErrL
-		upd := func(e *float32, r float64, a float32) {
-			if *e == 0 {
-				*e = float32(math.Abs(r)) // first sample: nothing to clip against
-				return
-			}
-			c := 3 * math.Max(float64(*e), floor)
-			*e += a * (float32(math.Min(math.Abs(r), c)) - *e)
-		}
 		rf := x - p.Ref
-		upd(&p.ErrFlat, rf, as)
-		upd(&p.ErrDaily, rd, as)
-		upd(&p.ErrFlatL, rf, al)
-		upd(&p.ErrDailyL, rd, al)
-		upd(&p.ErrWeeklyL, rw, al)
+		learnErr(&p.ErrFlat, rf, as, floor)
+		learnErr(&p.ErrDaily, rd, as, floor)
+		learnErr(&p.ErrFlatL, rf, al, floor)
+		learnErr(&p.ErrDailyL, rd, al, floor)
+		learnErr(&p.ErrWeeklyL, rw, al, floor)
 	}
 
 	if !hasMean {
 		b.Off = float32(x)
-		b.Scale = float32(math.Max(scale, floor))
+		b.Scale = float32(max(scale, floor))
 		if p.DayVisits[s.Day] <= 1 && p.VisitN == 1 && p.Ref == 0 {
 			p.updateRef()
 		}
@@ -351,11 +343,11 @@ func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q *SeasonalPa
 	if p.DayVisits[s.Day] <= 1 {
 		// First visit: a running mean of the visit, clipped by the series'
 		// scale so a spike does not become the bucket's normal.
-		a = math.Max(a, 1/float64(p.VisitN))
-		c = q.Clip * math.Max(scale, floor)
+		a = max(a, 1/float64(p.VisitN))
+		c = q.Clip * max(scale, floor)
 	}
 	b.Off = float32(mean + a*Clip(e, c))
-	b.Scale = float32(sc + a*(math.Min(math.Abs(e), q.Clip*sc)-sc))
+	b.Scale = float32(sc + a*(min(math.Abs(e), q.Clip*sc)-sc))
 	if !q.AllowWeek || p.DayVisits[s.Day] < 2 {
 		return
 	}
@@ -365,6 +357,17 @@ func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q *SeasonalPa
 	} else {
 		p.Week[s.Week] = float32(wk + w.Week*Clip(r-wk, c))
 	}
+}
+
+// learnErr moves the mean absolute error e towards |r| with weight a,
+// clipped at 3·max(e, floor).
+func learnErr(e *float32, r float64, a float32, floor float64) {
+	if *e == 0 {
+		*e = float32(math.Abs(r)) // first sample: nothing to clip against
+		return
+	}
+	c := 3 * max(float64(*e), floor)
+	*e += a * (float32(min(math.Abs(r), c)) - *e)
 }
 
 // Choose returns the model to use at ts. The weekly model is used when, over

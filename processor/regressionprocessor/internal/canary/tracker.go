@@ -287,7 +287,7 @@ func (t *Tracker) judge(c, b *version, out *Verdict) {
 	flagged := r.P <= t.cfg.MaxP && math.Abs(r.Delta) >= t.cfg.MinEffect && math.Abs(out.RelChange) >= t.cfg.MinRelChange
 	switch {
 	case flagged:
-		out.Score = math.Min(1, 0.6+0.1*math.Log10(t.cfg.MaxP/math.Max(r.P, 1e-300)))
+		out.Score = min(1, 0.6+0.1*math.Log10(t.cfg.MaxP/max(r.P, 1e-300)))
 		out.Direction = direction(out.RelChange)
 		out.Decision = detector.DecisionOngoing
 		if !c.open {

@@ -150,10 +150,10 @@ func (m *Model) ObserveMemo(st *State, p Point, mm *Memo) Verdict {
 	}
 	floor := m.scaleFloor(st.Mag)
 	c.model = model
-	c.scale = math.Max(st.Base.Scale, floor)
+	c.scale = max(st.Base.Scale, floor)
 	if model != baseline.ModelFlat {
 		c.offset = st.Season.Offset(model, slot)
-		c.scale = math.Max(math.Max(st.Season.BucketScale(slot), seasonalScaleFloor*float64(st.Season.ErrDaily)), floor)
+		c.scale = max(max(st.Season.BucketScale(slot), seasonalScaleFloor*float64(st.Season.ErrDaily)), floor)
 	}
 	c.expected = st.Base.Level + c.offset
 	c.res = x - c.expected
@@ -258,7 +258,7 @@ func (m *Model) decide(st *State, v *Verdict, ts int64, f *stepFactors) {
 		score *= onsetDamp
 	}
 	if m.onsetHL > 0 {
-		d.Inhib, d.InhibAt = math.Max(inh, score), ts
+		d.Inhib, d.InhibAt = max(inh, score), ts
 	}
 	v.Score = score
 

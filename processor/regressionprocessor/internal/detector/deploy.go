@@ -66,12 +66,12 @@ func (d *deployDetector) observe(st *State, c *pointCtx) Signal {
 	s.BN, s.BI, s.AN, s.Active = d.window, 0, 0, false
 
 	rel := math.Abs(ma - mb)
-	if den := math.Max(math.Abs(mb), math.Abs(ma)); den > 0 {
+	if den := max(math.Abs(mb), math.Abs(ma)); den > 0 {
 		rel /= den
 	}
 	if p > d.maxP || math.Abs(delta) < d.minEffect || rel < d.minRel {
 		return Signal{}
 	}
-	score := math.Min(1, 0.6+0.1*math.Log10(d.maxP/math.Max(p, 1e-300)))
+	score := min(1, 0.6+0.1*math.Log10(d.maxP/max(p, 1e-300)))
 	return Signal{Score: score, Kind: KindPostChange, Dir: dirOf(ma - mb)}
 }

@@ -155,5 +155,5 @@ func rarityScore(p, scale float64) float64 {
 	if p <= 0 {
 		return 1
 	}
-	return math.Min(1, -math.Log10(p)/scale)
+	return min(1, -math.Log10(p)/scale)
 }

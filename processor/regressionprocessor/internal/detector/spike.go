@@ -41,9 +41,9 @@ func (d *spikeDetector) observe(st *State, c *pointCtx) Signal {
 		// A new extreme is about as rare as one point in the history it
 		// exceeds, and rarer the further it goes: each tolerance beyond the
 		// edge halves the probability.
-		n := math.Min(float64(st.N), d.memory)
+		n := min(float64(st.N), d.memory)
 		r := (math.Log10(n) + math.Abs(e)/d.tol*math.Log10(2)) / d.scale
-		sig = Signal{Score: math.Min(1, r), Dir: dirOf(e)}
+		sig = Signal{Score: min(1, r), Dir: dirOf(e)}
 	}
 	decay := 1.0
 	if c.step != nil {

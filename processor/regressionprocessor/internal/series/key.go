@@ -24,29 +24,26 @@ type Hasher struct{ hi, lo uint64 }
 // NewHasher returns a hasher at the FNV offset basis.
 func NewHasher() Hasher { return Hasher{offsetHi, offsetLo} }
 
-func (h *Hasher) byte(b byte) {
-	lo := h.lo ^ uint64(b)
+func (h *Hasher) byte(b byte) { h.hi, h.lo = step(h.hi, h.lo, b) }
+
+// step is one FNV-1a round: xor the byte in, multiply by the prime. The
+// loops below keep hi and lo in registers, not in the Hasher, across a
+// string: hashing is a large share of what a point costs.
+func step(hi, lo uint64, b byte) (uint64, uint64) {
+	lo ^= uint64(b)
 	// (hi, lo) * (2^88 + 0x13b) mod 2^128
 	ph, pl := bits.Mul64(lo, primeLo)
-	h.hi = ph + h.hi*primeLo + lo<<24
-	h.lo = pl
+	return ph + hi*primeLo + lo<<24, pl
 }
 
 // WriteString adds s followed by a separator, so ("ab","c") and ("a","bc")
 // hash differently.
 func (h *Hasher) WriteString(s string) {
+	hi, lo := h.hi, h.lo
 	for i := 0; i < len(s); i++ {
-		h.byte(s[i])
+		hi, lo = step(hi, lo, s[i])
 	}
-	h.byte(0xff)
-}
-
-// WriteBytes adds b followed by a separator.
-func (h *Hasher) WriteBytes(b []byte) {
-	for _, c := range b {
-		h.byte(c)
-	}
-	h.byte(0xff)
+	h.hi, h.lo = step(hi, lo, 0xff)
 }
 
 // Key returns the key of everything written so far.
@@ -73,9 +70,11 @@ func (k Key) String() string {
 
 // WriteUint64 adds u as 8 bytes (little-endian), without a separator.
 func (h *Hasher) WriteUint64(u uint64) {
+	hi, lo := h.hi, h.lo
 	for i := 0; i < 8; i++ {
-		h.byte(byte(u >> (8 * i)))
+		hi, lo = step(hi, lo, byte(u>>(8*i)))
 	}
+	h.hi, h.lo = hi, lo
 }
 
 // Add returns the sum of two keys, lane by lane: an order-independent

@@ -15,8 +15,10 @@ func TestKeyIsFNV128a(t *testing.T) {
 	h := NewHasher()
 	h.WriteString("http.server.duration")
 	h.WriteString("service.name=checkout")
+	h.WriteUint64(0x0102030405060708)
+	_ = h.WriteByte(9)
 	ref := fnv.New128a()
-	ref.Write([]byte("http.server.duration\xffservice.name=checkout\xff"))
+	ref.Write([]byte("http.server.duration\xffservice.name=checkout\xff\x08\x07\x06\x05\x04\x03\x02\x01\x09"))
 	want := ref.Sum(nil)
 	k := h.Key()
 	var got [16]byte
@@ -25,7 +27,10 @@ func TestKeyIsFNV128a(t *testing.T) {
 		got[8+i] = byte(k.Lo >> (56 - 8*i))
 	}
 	assert.Equal(t, want, got[:])
-	assert.Equal(t, k, KeyOf("http.server.duration", "service.name=checkout"))
+	two := NewHasher()
+	two.WriteString("a")
+	two.WriteString("b")
+	assert.Equal(t, two.Key(), KeyOf("a", "b"))
 	assert.NotEqual(t, KeyOf("ab", "c"), KeyOf("a", "bc"))
 	assert.Len(t, k.String(), 32)
 	assert.Zero(t, testing.AllocsPerRun(100, func() {
