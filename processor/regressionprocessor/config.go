@@ -152,12 +152,11 @@ type CanaryConfig struct {
 	MinRelativeChange float64 `mapstructure:"min_relative_change"`
 }
 
-// trackerConfig maps the user knobs onto the tracker's configuration;
-// identities are bounded like the series.
-func (c *CanaryConfig) trackerConfig(maxSeries int) canary.Config {
+// trackerConfig maps the user knobs onto the tracker's configuration.
+func (c *CanaryConfig) trackerConfig() canary.Config {
 	tc := canary.DefaultConfig()
 	tc.Window, tc.VersionTTL = c.Window, c.VersionTTL
-	tc.MaxVersions, tc.MaxGroups, tc.MaxIdentities = c.MaxVersions, c.MaxGroups, maxSeries
+	tc.MaxVersions, tc.MaxGroups = c.MaxVersions, c.MaxGroups
 	tc.MinEffect, tc.MinRelChange = c.MinEffect, c.MinRelativeChange
 	return tc
 }
@@ -243,7 +242,7 @@ func (cfg *Config) Validate() error {
 		}
 	}
 	if cfg.Canary.Enabled {
-		tc := cfg.Canary.trackerConfig(max(cfg.MaxSeries, 1))
+		tc := cfg.Canary.trackerConfig()
 		if err := tc.Validate(); err != nil {
 			bad("canary: %w", err)
 		}

@@ -85,7 +85,7 @@ func newProcessor(set processor.Settings, cfg *Config, next consumer.Metrics, op
 	}
 	var tracker *canary.Tracker
 	if cfg.Canary.Enabled {
-		if tracker, err = canary.New(cfg.Canary.trackerConfig(cfg.MaxSeries)); err != nil {
+		if tracker, err = canary.New(cfg.Canary.trackerConfig()); err != nil {
 			return nil, err
 		}
 	}

@@ -17,21 +17,23 @@ type sample struct {
 }
 
 // observe scores one value. A versioned value goes to the canary tracker
-// first: while versions run side by side the series' baseline follows the
-// baseline version only, so a canary's points (judged by the comparison)
-// and those of versions over a cap do not enter it.
+// first (engine.ObserveVersion): a canary's points and those of versions
+// over a cap are judged by the comparison only.
 func (p *regressionProcessor) observe(src *srcCtx, s *sample, c *counts) {
+	var vd detector.Verdict
 	if p.canary != nil && s.ver.hash != 0 {
-		cv := p.canary.Observe(s.k, &canary.Point{
+		cv, v, scored := p.eng.ObserveVersion(s.k, src.m.rule.model, p.canary, &canary.Point{
 			Version: s.ver.hash, Name: s.ver.name(), Start: s.at.start, Time: s.at.ts, Value: s.v,
 		})
 		c.countCanary(&cv)
 		p.em.emitCanary(src, s.at, s.q, &cv, p.emitAll)
-		if cv.Role == canary.RoleCanary || cv.Role == canary.RoleCapped {
+		if !scored {
 			return
 		}
+		vd = v
+	} else {
+		vd = p.eng.ObserveWith(s.k, src.m.rule.model, detector.Point{Time: s.at.ts, Value: s.v, Version: s.ver.hash})
 	}
-	vd := p.eng.ObserveWith(s.k, src.m.rule.model, detector.Point{Time: s.at.ts, Value: s.v, Version: s.ver.hash})
 	if p.count(&vd, c) {
 		p.em.emit(src, s.at, s.q, &vd, p.emitAll, p.band)
 	}

@@ -27,9 +27,6 @@ type Config struct {
 	// MaxGroups bounds the identities compared at once (two or more live
 	// versions); a further one is not compared.
 	MaxGroups int
-	// MaxIdentities bounds the versioned identities watched for a second
-	// version (least recently seen evicted).
-	MaxIdentities int
 	// MaxP is the largest two-sided Mann–Whitney p-value that counts.
 	MaxP float64
 	// MinEffect is the smallest |Cliff's delta| (0..1) that counts.
@@ -44,14 +41,13 @@ type Config struct {
 // points.
 func DefaultConfig() Config {
 	return Config{
-		Window:        20,
-		VersionTTL:    10 * time.Minute,
-		MaxVersions:   3,
-		MaxGroups:     1000,
-		MaxIdentities: 100_000,
-		MaxP:          0.001,
-		MinEffect:     0.5,
-		MinRelChange:  0.1,
+		Window:       20,
+		VersionTTL:   10 * time.Minute,
+		MaxVersions:  3,
+		MaxGroups:    1000,
+		MaxP:         0.001,
+		MinEffect:    0.5,
+		MinRelChange: 0.1,
 	}
 }
 
@@ -70,9 +66,6 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxGroups < 1 {
 		bad("max_groups = %d: must be at least 1", c.MaxGroups)
-	}
-	if c.MaxIdentities < 1 {
-		bad("max_identities = %d: must be at least 1", c.MaxIdentities)
 	}
 	if !(c.MaxP > 0 && c.MaxP < 1) {
 		bad("max_p = %v: must be in (0, 1), e.g. 0.001", c.MaxP)

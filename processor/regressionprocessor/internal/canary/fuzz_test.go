@@ -18,10 +18,11 @@ import (
 func FuzzTracker(f *testing.F) {
 	f.Add([]byte("\x00\x01\x3c\x00\x00\x00\x00\x00\x00\x59\x40\x00\x02\x3c\x00\x00\x00\x00\x00\x00\x60\x40"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		cfg := DefaultConfig()
-		cfg.Window, cfg.MaxGroups, cfg.MaxIdentities = 8, 2, 3
-		tr, err := New(cfg)
-		require.NoError(t, err)
+		var cfg Config
+		tr := newTracker(t, func(c *Config) {
+			c.Window, c.MaxGroups = 8, 2
+			cfg = *c
+		})
 		ts, latest := int64(0), int64(0)
 		for ; len(raw) >= 11; raw = raw[11:] {
 			k := series.Key{Lo: uint64(raw[0] % 5)}
@@ -29,9 +30,8 @@ func FuzzTracker(f *testing.F) {
 			ts += int64(int8(raw[2])) * int64(time.Second)
 			latest = max(latest, ts)
 			v := math.Float64frombits(leUint64(raw[3:11]))
-			out := tr.Observe(k, &Point{Version: ver, Name: string('a' + rune(ver)), Start: ts - int64(raw[0]%3)*int64(time.Minute), Time: ts, Value: v})
+			out := tr.observe(k, &Point{Version: ver, Name: string('a' + rune(ver)), Start: ts - int64(raw[0]%3)*int64(time.Minute), Time: ts, Value: v})
 			require.LessOrEqual(t, tr.Comparing(), cfg.MaxGroups)
-			require.LessOrEqual(t, tr.Len(), cfg.MaxIdentities+cfg.MaxGroups)
 			if out.Compared {
 				require.Equal(t, RoleCanary, out.Role)
 				require.False(t, math.IsNaN(out.Score) || math.IsNaN(out.Effect) || math.IsNaN(out.RelChange))
@@ -45,7 +45,7 @@ func FuzzTracker(f *testing.F) {
 			}
 		}
 		tr.Expire(latest + int64(time.Hour))
-		require.Zero(t, tr.Len())
+		require.Zero(t, tr.Comparing())
 	})
 }
 

@@ -98,11 +98,14 @@ func (w *window) push(s sample) {
 
 func (w *window) at(i int) sample { return w.buf[(w.head+i)%len(w.buf)] }
 
-// watch is a versioned identity with one live version: all that is needed
-// to notice a second one (24 bytes, plus the table's slot and index).
-type watch struct {
-	hash        uint64
-	first, last int64 // data time of the version's start and latest point
+// Watch is what is kept of a versioned identity with one live version: all
+// that is needed to notice a second one (24 bytes). The caller keeps it
+// with the identity's other per-series state (the engine's slot), so a
+// point costs no lookup of its own; the zero Watch is an identity not seen
+// yet, or one whose versions are compared (then the tracker holds a group).
+type Watch struct {
+	hash        uint64 // the live version (0 = none)
+	first, last int64  // data time of the version's start and latest point
 }
 
 type version struct {
@@ -122,14 +125,13 @@ type group struct {
 	latest int64 // the latest data time of any version
 }
 
-// Tracker follows the versions of every versioned identity: a small watch
-// per identity, and a group with a window per version for the (at most
-// MaxGroups) identities with versions side by side. It is not safe for
-// concurrent use: the adapter serialises calls.
+// Tracker follows the versions of every versioned identity: a Watch per
+// identity, kept by the caller, and a group with a window per version for
+// the (at most MaxGroups) identities with versions side by side. It is not
+// safe for concurrent use: the adapter serialises calls.
 type Tracker struct {
-	cfg     Config
-	watches *series.Table[watch]
-	groups  map[series.Key]*group
+	cfg    Config
+	groups map[series.Key]*group
 }
 
 // New builds a tracker.
@@ -138,22 +140,19 @@ func New(cfg Config) (*Tracker, error) {
 		return nil, err
 	}
 	return &Tracker{
-		cfg:     cfg,
-		watches: series.NewTable[watch](cfg.MaxIdentities, cfg.VersionTTL),
-		groups:  make(map[series.Key]*group),
+		cfg:    cfg,
+		groups: make(map[series.Key]*group),
 	}, nil
 }
-
-// Len returns the number of identities followed.
-func (t *Tracker) Len() int { return t.watches.Len() + len(t.groups) }
 
 // Comparing returns the number of identities compared now.
 func (t *Tracker) Comparing() int { return len(t.groups) }
 
-// Expire forgets the identities without points for VersionTTL before now
-// (data time) and returns how many went.
+// Expire forgets the compared identities without points for VersionTTL
+// before now (data time) and returns how many went. A Watch needs no
+// expiry: a version silent for VersionTTL is replaced at the next point.
 func (t *Tracker) Expire(now int64) int {
-	n := t.watches.Expire(now, nil)
+	n := 0
 	for k, g := range t.groups { // at most MaxGroups
 		if now-g.latest > int64(t.cfg.VersionTTL) {
 			delete(t.groups, k)
@@ -181,37 +180,37 @@ func (p *Point) started() int64 {
 	return p.Time
 }
 
-// Observe records point p of identity k and returns the role of its version
-// and, when the point completes a canary window, the comparison.
-func (t *Tracker) Observe(k series.Key, p *Point) Verdict {
+// Observe records point p of identity k, whose Watch is w, and returns the
+// role of its version and, when the point completes a canary window, the
+// comparison.
+func (t *Tracker) Observe(k series.Key, w *Watch, p *Point) Verdict {
 	if len(t.groups) > 0 { // usually none: skip hashing k into the map
 		if g := t.groups[k]; g != nil {
-			return t.observeGroup(k, g, p)
+			return t.observeGroup(k, w, g, p)
 		}
 	}
 	ts := p.Time
-	w, res, _ := t.watches.Get(k, ts) // never fails: eviction is on
 	switch {
-	case res.Created:
-		*w = watch{hash: p.Version, first: p.started(), last: ts}
+	case w.hash == 0:
+		*w = Watch{hash: p.Version, first: p.started(), last: ts}
 	case w.hash == p.Version:
 		w.last = max(w.last, ts)
 	case ts-w.last > int64(t.cfg.VersionTTL):
-		*w = watch{hash: p.Version, first: p.started(), last: ts} // the old version had stopped: a deploy, not a canary
+		*w = Watch{hash: p.Version, first: p.started(), last: ts} // the old version had stopped: a deploy, not a canary
 	case len(t.groups) >= t.cfg.MaxGroups:
 		return Verdict{Role: RoleCapped, Cap: CapGroups}
 	default:
 		g := &group{latest: w.last}
 		g.add(version{hash: w.hash, first: w.first, last: w.last}, t.cfg.Window) // named at its next point
-		t.watches.Delete(k)
+		*w = Watch{}
 		t.groups[k] = g
-		return t.observeGroup(k, g, p)
+		return t.observeGroup(k, w, g, p)
 	}
 	return Verdict{Role: RoleOnly}
 }
 
 // observeGroup records a point of a compared identity.
-func (t *Tracker) observeGroup(k series.Key, g *group, p *Point) Verdict {
+func (t *Tracker) observeGroup(k series.Key, w *Watch, g *group, p *Point) Verdict {
 	ts, v := p.Time, p.Value
 	g.latest = max(g.latest, ts)
 	g.prune(int64(t.cfg.VersionTTL))
@@ -239,8 +238,7 @@ func (t *Tracker) observeGroup(k series.Key, g *group, p *Point) Verdict {
 	if g.n < 2 { // the other versions stopped: back to watching this one
 		out := closeOpen(vs, Verdict{Role: RoleOnly})
 		delete(t.groups, k)
-		w, _, _ := t.watches.Get(k, ts)
-		*w = watch{hash: vs.hash, first: vs.first, last: vs.last}
+		*w = Watch{hash: vs.hash, first: vs.first, last: vs.last}
 		return out
 	}
 	base := g.baseline()

@@ -1,7 +1,6 @@
 package canary
 
 import (
-	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -20,7 +19,13 @@ var (
 
 func noise(i int) float64 { return float64((i*7919)%11) - 5 }
 
-func newTracker(t *testing.T, mutate func(*Config)) *Tracker {
+// tracked is a tracker with the watches its caller (the engine) keeps.
+type tracked struct {
+	*Tracker
+	watches map[series.Key]*Watch
+}
+
+func newTracker(t testing.TB, mutate func(*Config)) *tracked {
 	t.Helper()
 	cfg := DefaultConfig()
 	if mutate != nil {
@@ -28,7 +33,16 @@ func newTracker(t *testing.T, mutate func(*Config)) *Tracker {
 	}
 	tr, err := New(cfg)
 	require.NoError(t, err)
-	return tr
+	return &tracked{Tracker: tr, watches: map[series.Key]*Watch{}}
+}
+
+func (tr *tracked) observe(k series.Key, p *Point) Verdict {
+	w := tr.watches[k]
+	if w == nil {
+		w = new(Watch)
+		tr.watches[k] = w
+	}
+	return tr.Observe(k, w, p)
 }
 
 // feed is one version reporting a value every minute from minute `from`.
@@ -40,7 +54,7 @@ type feed struct {
 
 // run feeds the versions side by side, minute by minute, for n minutes and
 // returns the verdicts per version name.
-func run(tr *Tracker, k series.Key, n int, feeds ...feed) map[string][]Verdict {
+func run(tr *tracked, k series.Key, n int, feeds ...feed) map[string][]Verdict {
 	out := map[string][]Verdict{}
 	for i := 0; i < n; i++ {
 		ts := t0 + int64(i)*int64(time.Minute)
@@ -49,7 +63,7 @@ func run(tr *Tracker, k series.Key, n int, feeds ...feed) map[string][]Verdict {
 				continue
 			}
 			h := series.KeyOf(f.name).Lo | 1
-			out[f.name] = append(out[f.name], tr.Observe(k, &Point{Version: h, Name: f.name, Time: ts, Value: f.value(i)}))
+			out[f.name] = append(out[f.name], tr.observe(k, &Point{Version: h, Name: f.name, Time: ts, Value: f.value(i)}))
 		}
 	}
 	return out
@@ -130,10 +144,10 @@ func TestCanaryCloses(t *testing.T) {
 		for i := 0; i < 100; i++ {
 			ts := t0 + int64(i)*int64(time.Minute)
 			if i < 60 {
-				tr.Observe(key, &Point{Version: 1, Name: "1.0", Time: ts, Value: 100 + noise(i)})
+				tr.observe(key, &Point{Version: 1, Name: "1.0", Time: ts, Value: 100 + noise(i)})
 			}
 			if i >= 10 {
-				vs = append(vs, tr.Observe(key, &Point{Version: 3, Name: "1.1", Time: ts, Value: 150 + noise(i)}))
+				vs = append(vs, tr.observe(key, &Point{Version: 3, Name: "1.1", Time: ts, Value: 150 + noise(i)}))
 			}
 		}
 		// Windows end at minutes 29, 49 and 69 (half of the last one still has
@@ -184,19 +198,13 @@ func TestThirdVersionAndCaps(t *testing.T) {
 	})
 }
 
-func TestExpireAndEviction(t *testing.T) {
-	tr := newTracker(t, func(c *Config) { c.MaxIdentities = 2 })
-	for i := 0; i < 3; i++ {
-		run(tr, series.KeyOf("m", strconv.Itoa(i)), 3, feed{"a", 0, func(int) float64 { return 1 }})
-	}
-	assert.Equal(t, 2, tr.Len(), "one version each: watched, the least recently seen evicted")
-	assert.Zero(t, tr.Comparing())
+func TestExpire(t *testing.T) {
+	tr := newTracker(t, nil)
 	run(tr, key, 3, feed{"a", 0, func(int) float64 { return 1 }}, feed{"b", 0, func(int) float64 { return 1 }})
 	assert.Equal(t, 1, tr.Comparing())
-	assert.Equal(t, 2, tr.Len(), "a compared identity leaves the watch table")
+	assert.Equal(t, Watch{}, *tr.watches[key], "a compared identity has no watch")
 	assert.Zero(t, tr.Expire(t0+int64(5*time.Minute)))
-	assert.Equal(t, 2, tr.Expire(t0+int64(time.Hour)))
-	assert.Zero(t, tr.Len())
+	assert.Equal(t, 1, tr.Expire(t0+int64(time.Hour)))
 	assert.Zero(t, tr.Comparing())
 }
 
@@ -223,8 +231,8 @@ func TestBaselineIsTheVersionStartedFirst(t *testing.T) {
 					baseStart = t0 - int64(48*time.Hour)
 				}
 				// The canary's point arrives first.
-				last = tr.Observe(key, &Point{Version: 2, Name: "1.1", Start: tc.canaryStart, Time: ts, Value: 1})
-				tr.Observe(key, &Point{Version: 1, Name: "1.0", Start: baseStart, Time: ts, Value: 1})
+				last = tr.observe(key, &Point{Version: 2, Name: "1.1", Start: tc.canaryStart, Time: ts, Value: 1})
+				tr.observe(key, &Point{Version: 1, Name: "1.0", Start: baseStart, Time: ts, Value: 1})
 			}
 			assert.Equal(t, tc.wantRoleOfNew, last.Role)
 			if last.Role == RoleCanary {
@@ -245,35 +253,10 @@ func TestSequentialDeployIsNotACanary(t *testing.T) {
 			ts += int64(time.Hour)
 			name = "1.1"
 		}
-		v := tr.Observe(key, &Point{Version: series.KeyOf(name).Lo, Name: name, Time: ts, Value: 1})
+		v := tr.observe(key, &Point{Version: series.KeyOf(name).Lo, Name: name, Time: ts, Value: 1})
 		assert.Equal(t, RoleOnly, v.Role)
 	}
 	assert.Zero(t, tr.Comparing())
-}
-
-// TestBytesPerWatchedIdentity measures the heap a versioned series costs
-// while it runs alone (the common case).
-func TestBytesPerWatchedIdentity(t *testing.T) {
-	const n = 100_000
-	keys := make([]series.Key, n)
-	for i := range keys {
-		keys[i] = series.KeyOf("m", strconv.Itoa(i))
-	}
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	tr := newTracker(t, func(c *Config) { c.MaxIdentities = n })
-	for i, k := range keys {
-		tr.Observe(k, &Point{Version: 7, Name: "1.0", Time: t0 + int64(i), Value: 1})
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	runtime.KeepAlive(tr)
-	runtime.KeepAlive(keys)
-	per := float64(after.HeapAlloc-before.HeapAlloc) / n
-	t.Logf("%.0f bytes per watched identity", per)
-	assert.Equal(t, n, tr.Len())
-	assert.LessOrEqual(t, per, 128.0)
 }
 
 func TestBadPointsAreNotCompared(t *testing.T) {
@@ -295,7 +278,7 @@ func TestBadPointsAreNotCompared(t *testing.T) {
 	}
 	assert.Equal(t, 1, n, "30 valid canary points: one window")
 	// An old point of a version (out of order) does not enter its window.
-	v := tr.Observe(key, &Point{Version: series.KeyOf("1.1").Lo | 1, Name: "1.1", Time: t0, Value: 1e9})
+	v := tr.observe(key, &Point{Version: series.KeyOf("1.1").Lo | 1, Name: "1.1", Time: t0, Value: 1e9})
 	assert.False(t, v.Compared)
 	assert.Equal(t, detector.SkipOutOfOrder, v.Skip)
 	for _, v := range got["1.1"][:10] {
@@ -320,7 +303,7 @@ func TestConfigValidate(t *testing.T) {
 	require.NoError(t, c.Validate())
 	c = Config{Window: 4, MaxVersions: 5, MaxP: 1, MinEffect: 2, MinRelChange: -1}
 	err := c.Validate()
-	for _, want := range []string{"window = 4", "version_ttl = 0s", "max_versions = 5", "max_groups = 0", "max_identities = 0", "max_p = 1", "min_effect = 2", "min_relative_change = -1"} {
+	for _, want := range []string{"window = 4", "version_ttl = 0s", "max_versions = 5", "max_groups = 0", "max_p = 1", "min_effect = 2", "min_relative_change = -1"} {
 		assert.ErrorContains(t, err, want)
 	}
 	_, err = New(c)
@@ -328,8 +311,7 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func BenchmarkObserve(b *testing.B) {
-	tr, err := New(DefaultConfig())
-	require.NoError(b, err)
+	tr := newTracker(b, nil)
 	keys := make([]series.Key, 1000) // = max_groups: all compared
 	for i := range keys {
 		keys[i] = series.KeyOf("m", strconv.Itoa(i))
@@ -339,7 +321,7 @@ func BenchmarkObserve(b *testing.B) {
 	for b.Loop() { // every minute, each identity reports from two versions
 		ts := t0 + int64(i/(2*len(keys)))*int64(time.Minute)
 		k := keys[(i/2)%len(keys)]
-		tr.Observe(k, &Point{Version: uint64(1 + i%2), Name: "v", Time: ts, Value: 100 + noise(i)})
+		tr.observe(k, &Point{Version: uint64(1 + i%2), Name: "v", Time: ts, Value: 100 + noise(i)})
 		i++
 	}
 }

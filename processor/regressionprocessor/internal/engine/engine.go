@@ -11,6 +11,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/canary"
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/detector"
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/series"
 )
@@ -102,6 +103,21 @@ func (e *Engine) ObserveWith(k series.Key, m *detector.Model, p detector.Point) 
 	return e.observe(sl, m, p)
 }
 
+// ObserveVersion evaluates point cp of series k, which carries a version,
+// with the canary tracker tr first (the series' Watch is kept in its slot,
+// so the point costs one lookup). While versions run side by side the
+// series' baseline follows the baseline version only: the points of a
+// canary (judged by tr) or of a version over a cap are not scored, and
+// scored is false.
+func (e *Engine) ObserveVersion(k series.Key, m *detector.Model, tr *canary.Tracker, cp *canary.Point) (cv canary.Verdict, v detector.Verdict, scored bool) {
+	sl := e.get(k, cp.Time)
+	cv = tr.Observe(k, &sl.watch, cp)
+	if cv.Role == canary.RoleCanary || cv.Role == canary.RoleCapped {
+		return cv, v, false
+	}
+	return cv, e.observe(sl, m, detector.Point{Time: cp.Time, Value: cp.Value, Version: cp.Version}), true
+}
+
 func (e *Engine) get(k series.Key, now int64) *slot {
 	sl, res, _ := e.table.Get(k, now) // never fails: eviction is on
 	if res.Created {
@@ -185,13 +201,15 @@ func (e *Engine) Range(fn func(k series.Key, last int64, st *detector.State) boo
 }
 
 // slot is what the table keeps per series: the reference point of a
-// cumulative counter (not persisted: after a restore the first cumulative
-// point only sets the reference again) and the detector state. The
-// reference comes first, next to the table's per-series header and the
-// state's per-point fields, so a counter point touches no extra cache line.
+// cumulative counter, the canary tracker's watch of the series' version
+// (neither persisted: after a restore the first cumulative point only sets
+// the reference again, and the first versioned point the watch) and the
+// detector state. They come first, next to the table's per-series header
+// and the state's per-point fields, so they touch no extra cache line.
 type slot struct {
-	cum cumulative
-	st  detector.State
+	cum   cumulative
+	watch canary.Watch
+	st    detector.State
 }
 
 type cumulative struct {

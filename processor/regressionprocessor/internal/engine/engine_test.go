@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/canary"
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/detector"
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/series"
 )
@@ -71,6 +72,29 @@ func TestEvictionAndExpiry(t *testing.T) {
 // TestObserveRateSkips: a counter's first point (also the first after a
 // restore, since counter references are not persisted) only sets the
 // reference; a decrease or a new start time is a reset.
+// TestObserveVersion: the canary's points are judged by the tracker only;
+// the baseline's are scored; both versions share one series.
+func TestObserveVersion(t *testing.T) {
+	e := newEngine(t, nil)
+	tr, err := canary.New(canary.DefaultConfig())
+	require.NoError(t, err)
+	k := series.KeyOf("latency", "service=api")
+	at := func(i int, ver uint64, name string) *canary.Point {
+		p := pt(i, 100)
+		return &canary.Point{Version: ver, Name: name, Time: p.Time, Value: p.Value}
+	}
+	cv, _, scored := e.ObserveVersion(k, e.Model(), tr, at(0, 1, "1.0"))
+	assert.True(t, scored)
+	assert.Equal(t, canary.RoleOnly, cv.Role)
+	cv, _, scored = e.ObserveVersion(k, e.Model(), tr, at(1, 3, "1.1"))
+	assert.False(t, scored, "a canary's point does not enter the baseline")
+	assert.Equal(t, canary.RoleCanary, cv.Role)
+	cv, _, scored = e.ObserveVersion(k, e.Model(), tr, at(2, 1, "1.0"))
+	assert.True(t, scored)
+	assert.Equal(t, canary.RoleBaseline, cv.Role)
+	assert.Equal(t, Stats{Points: 2, Created: 1, Series: 1}, e.Stats())
+}
+
 func TestObserveRateSkips(t *testing.T) {
 	e := newEngine(t, nil)
 	k := series.KeyOf("requests", "svc=checkout")
