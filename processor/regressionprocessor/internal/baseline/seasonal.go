@@ -43,8 +43,11 @@ func (m Model) String() string {
 // clearly better (Choose). Unseen buckets hold NaN.
 //
 // Layout: every point reads the scalars and one bucket of each array, so
-// the scalars come first (next to the caller's other per-point fields) and
-// a time-of-day bucket's mean and scale share one entry (one cache line).
+// the scalars come first (next to the caller's other per-point fields), the
+// small visit counters right after them, and a time-of-day bucket's mean
+// and scale share one entry (one cache line). The counters next to the
+// scalars rather than after their arrays (format version 2) made a
+// pipeline with the processor about 2 % faster (BenchmarkPipelineOTLP).
 type Profile struct {
 	// Mean absolute errors of the models: short memory (flat vs daily) and
 	// long memory (…L: daily vs weekly, which needs weeks to compare).
@@ -56,10 +59,10 @@ type Profile struct {
 	VisitN                                             uint16
 	Init                                               bool
 
-	Day       [DailyBuckets]DayBucket
 	DayVisits [DailyBuckets]uint8 // days on which the bucket was seen (saturating)
-	Week      [WeeklyBuckets]float32
 	WkVisits  [WeeklyBuckets]uint8
+	Day       [DailyBuckets]DayBucket
+	Week      [WeeklyBuckets]float32
 }
 
 // DayBucket is the learned mean and residual scale of one time-of-day

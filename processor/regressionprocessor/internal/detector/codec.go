@@ -12,20 +12,19 @@ import (
 
 // Snapshot format: "RGS" + format version byte, the State in little-endian
 // field order (encoding/binary), then a CRC-32C of everything before it.
-// Version 2 has the current State layout; version 1 (the layout of stateV1)
-// is still read.
+// Version 3 has the current State layout; versions 1 and 2 (the layouts of
+// stateV1 and stateV2, of the same length) are still read.
 const (
 	snapMagic   = "RGS"
-	snapVersion = 2
+	snapVersion = 3
 )
 
 var (
 	// ErrSnapshot is wrapped by every snapshot decoding error.
 	ErrSnapshot = errors.New("regression state snapshot")
 
-	crcTable    = crc32.MakeTable(crc32.Castagnoli)
-	stateSize   = binary.Size(State{})
-	stateV1Size = binary.Size(stateV1{})
+	crcTable  = crc32.MakeTable(crc32.Castagnoli)
+	stateSize = binary.Size(State{})
 )
 
 // SnapshotSize is the length of an encoded State.
@@ -56,30 +55,18 @@ func (s *State) UnmarshalBinary(data []byte) error {
 	if len(data) < head || string(data[:len(snapMagic)]) != snapMagic {
 		return fmt.Errorf("%w: bad header", ErrSnapshot)
 	}
-	version, size := data[len(snapMagic)], stateSize
-	switch version {
-	case snapVersion:
-	case 1:
-		size = stateV1Size
-	default:
+	version := data[len(snapMagic)]
+	if version < 1 || version > snapVersion {
 		return fmt.Errorf("%w: format version %d, want %d", ErrSnapshot, version, snapVersion)
 	}
-	if want := head + size + 4; len(data) != want {
+	if want := head + stateSize + 4; len(data) != want {
 		return fmt.Errorf("%w: %d bytes, want %d for format version %d", ErrSnapshot, len(data), want, version)
 	}
 	body := data[:len(data)-4]
 	if crc32.Checksum(body, crcTable) != binary.LittleEndian.Uint32(data[len(data)-4:]) {
 		return fmt.Errorf("%w: checksum mismatch", ErrSnapshot)
 	}
-	var st State
-	var err error
-	if version == 1 {
-		var old stateV1
-		_, err = binary.Decode(body[head:], binary.LittleEndian, &old)
-		st = old.migrate()
-	} else {
-		_, err = binary.Decode(body[head:], binary.LittleEndian, &st)
-	}
+	st, err := decodeState(version, body[head:])
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrSnapshot, err)
 	}
@@ -88,6 +75,25 @@ func (s *State) UnmarshalBinary(data []byte) error {
 	}
 	*s = st
 	return nil
+}
+
+// decodeState decodes a State body of the given format version into the
+// current layout.
+func decodeState(version byte, body []byte) (State, error) {
+	var err error
+	switch version {
+	case 1:
+		var old stateV1
+		_, err = binary.Decode(body, binary.LittleEndian, &old)
+		return old.migrate(), err
+	case 2:
+		var old stateV2
+		_, err = binary.Decode(body, binary.LittleEndian, &old)
+		return old.migrate(), err
+	}
+	var st State
+	_, err = binary.Decode(body, binary.LittleEndian, &st)
+	return st, err
 }
 
 // check rejects states that could not have been produced by Observe in a way

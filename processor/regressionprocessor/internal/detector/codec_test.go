@@ -50,31 +50,38 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 }
 
-// TestSnapshotV1Migration reads a format-version-1 snapshot saved by the
-// code before the State layout changed (testdata/state_v1.bin: 2000 points
-// of TestSnapshotRoundTrip's series, with a spike added at point 2300) and
+// TestSnapshotMigration reads snapshots of the earlier format versions,
+// saved by the code of their time (testdata/state_v<N>.bin: 2000 points of
+// TestSnapshotRoundTrip's series, with a spike added at point 2300), and
 // checks that the restored series goes on exactly as the old code went on
-// (testdata/state_v1_verdicts.txt, written by that code: score, raw score,
-// expected value, upper band and decision of the next 592 points).
-func TestSnapshotV1Migration(t *testing.T) {
-	old, err := os.ReadFile("testdata/state_v1.bin")
-	require.NoError(t, err)
-	require.Equal(t, byte(1), old[3], "fixture is format version 1")
+// (testdata/state_v1_verdicts.txt, written by the version-1 code and
+// reproduced by the version-2 code: score, raw score, expected value, upper
+// band and decision of the next 592 points).
+func TestSnapshotMigration(t *testing.T) {
 	want, err := os.ReadFile("testdata/state_v1_verdicts.txt")
 	require.NoError(t, err)
+	for _, version := range []byte{1, 2} {
+		t.Run("v"+strconv.Itoa(int(version)), func(t *testing.T) {
+			old, err := os.ReadFile("testdata/state_v" + strconv.Itoa(int(version)) + ".bin")
+			require.NoError(t, err)
+			require.Equal(t, version, old[3], "fixture's format version")
+			// The processor's store frames records by SnapshotSize: old
+			// records must have the same length.
+			require.Len(t, old, SnapshotSize())
+			var st State
+			require.NoError(t, st.UnmarshalBinary(old))
+			b, _ := st.MarshalBinary()
+			require.Equal(t, byte(snapVersion), b[3], "re-encoded in the current version")
+			var again State
+			require.NoError(t, again.UnmarshalBinary(b))
+			b2, _ := again.MarshalBinary()
+			require.Equal(t, b, b2)
+			checkVerdictsAfterRestore(t, &st, string(want))
+		})
+	}
+}
 
-	// The processor's store frames records by SnapshotSize: old records
-	// must have the same length.
-	require.Len(t, old, SnapshotSize())
-	var st State
-	require.NoError(t, st.UnmarshalBinary(old))
-	b, _ := st.MarshalBinary()
-	require.Equal(t, byte(snapVersion), b[3], "re-encoded in the current version")
-	var again State
-	require.NoError(t, again.UnmarshalBinary(b))
-	b2, _ := again.MarshalBinary()
-	require.Equal(t, b, b2)
-
+func checkVerdictsAfterRestore(t *testing.T, st *State, want string) {
 	m := MustNew(DefaultConfig())
 	pts := series(288*9, 2, weekly)
 	for i := range pts {
@@ -82,11 +89,11 @@ func TestSnapshotV1Migration(t *testing.T) {
 	}
 	pts[2300].Value += 60
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-	lines := strings.Split(strings.TrimSpace(string(want)), "\n")
+	lines := strings.Split(strings.TrimSpace(want), "\n")
 	require.Len(t, lines, len(pts)-2000)
 	opened := 0
 	for i, p := range pts[2000:] {
-		v := m.Observe(&st, p)
+		v := m.Observe(st, p)
 		got := strings.Join([]string{f(v.Score), f(v.Raw), f(v.Expected), f(v.Upper), v.Decision.String()}, " ")
 		require.Equal(t, lines[i], got, "point %d", 2000+i)
 		if v.Decision == DecisionOpen {
@@ -112,7 +119,7 @@ func TestSnapshotRejectsCorruption(t *testing.T) {
 		{"long", append(bytes.Clone(good), 0)},
 		{"magic", append([]byte("XXX"), good[3:]...)},
 		{"version", func() []byte { b := bytes.Clone(good); b[3] = 99; return b }()},
-		{"v1 header on a v2 body", func() []byte { b := bytes.Clone(good); b[3] = 1; return b }()},
+		{"old version header on a current body", func() []byte { b := bytes.Clone(good); b[3] = 1; return b }()},
 		{"flipped bit", func() []byte { b := bytes.Clone(good); b[100] ^= 1; return b }()},
 	}
 	for _, tt := range tests {
@@ -135,8 +142,10 @@ func FuzzUnmarshalState(f *testing.F) {
 	good, _ := st.MarshalBinary()
 	f.Add(good)
 	f.Add([]byte("RGS\x02"))
-	if old, err := os.ReadFile("testdata/state_v1.bin"); err == nil {
-		f.Add(old)
+	for _, name := range []string{"testdata/state_v1.bin", "testdata/state_v2.bin"} {
+		if old, err := os.ReadFile(name); err == nil {
+			f.Add(old)
+		}
 	}
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -176,7 +185,7 @@ func FuzzStateBody(f *testing.F) {
 			body = append(body, make([]byte, want-len(body))...)
 		}
 		body = body[:want]
-		data := append([]byte("RGS\x02"), body...)
+		data := append([]byte{'R', 'G', 'S', snapVersion}, body...)
 		data = binary.LittleEndian.AppendUint32(data, crc32.Checksum(data, crcTable))
 		var s State
 		if err := s.UnmarshalBinary(data); err != nil {
