@@ -185,17 +185,21 @@ func FuzzStateBody(f *testing.F) {
 			body = append(body, make([]byte, want-len(body))...)
 		}
 		body = body[:want]
-		data := append([]byte{'R', 'G', 'S', snapVersion}, body...)
-		data = binary.LittleEndian.AppendUint32(data, crc32.Checksum(data, crcTable))
-		var s State
-		if err := s.UnmarshalBinary(data); err != nil {
-			return
-		}
-		last := s.Last
-		for i := int64(1); i <= 20; i++ {
-			v := m.Observe(&s, Point{Time: last + i*step, Value: float64(i % 5), Version: uint64(i / 10)})
-			if v.Score < 0 || v.Score > 1 || v.Score != v.Score {
-				t.Fatalf("score %v out of [0, 1]", v.Score)
+		// Every version's decoding, the migrations of the old layouts
+		// included, must reject what is unsafe to observe with.
+		for version := byte(1); version <= snapVersion; version++ {
+			data := append([]byte{'R', 'G', 'S', version}, body...)
+			data = binary.LittleEndian.AppendUint32(data, crc32.Checksum(data, crcTable))
+			var s State
+			if err := s.UnmarshalBinary(data); err != nil {
+				continue
+			}
+			last := s.Last
+			for i := int64(1); i <= 20; i++ {
+				v := m.Observe(&s, Point{Time: last + i*step, Value: float64(i % 5), Version: uint64(i / 10)})
+				if v.Score < 0 || v.Score > 1 || v.Score != v.Score {
+					t.Fatalf("format version %d: score %v out of [0, 1]", version, v.Score)
+				}
 			}
 		}
 	})
