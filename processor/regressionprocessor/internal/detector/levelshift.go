@@ -58,8 +58,15 @@ func (d *levelShiftDetector) observe(st *State, c *pointCtx) Signal {
 		h = down
 	}
 	am := math.Abs(s.M)
-	p := h.Tail(am, 1)
-	ok := h.Weight() >= minRarityWeight
+	// The rarity of |M| matters only when it may score; it is read before
+	// |M| joins the history. Most points of most series are far below
+	// min_shift, and skipping Tail for them spares its reads of the
+	// histogram's upper buckets.
+	ok := am >= d.minShift && h.Weight() >= minRarityWeight
+	var p float64
+	if ok {
+		p = h.Tail(am, 1)
+	}
 	h.Add(am, d.growth)
 
 	// One-sided run for confirmation.
@@ -88,7 +95,7 @@ func (d *levelShiftDetector) observe(st *State, c *pointCtx) Signal {
 		s.RunSign, s.RunLen, s.RunSum = 0, 0, 0
 		s.M = 0
 	}
-	if !ok || am < d.minShift {
+	if !ok {
 		return Signal{}
 	}
 	sig := Signal{Score: rarityScore(p, d.scale), Dir: dirOf(s.M)}
