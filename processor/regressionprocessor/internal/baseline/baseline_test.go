@@ -46,8 +46,11 @@ func TestRobustIgnoresOutliers(t *testing.T) {
 	assert.InDelta(t, 0.8, r.Scale, 0.25) // mean |N(0,1)| ≈ 0.8
 }
 
+// newTailHist returns an empty histogram with its own storage.
+func newTailHist() TailHist { return TailHist{Head: new(TailHead), High: new(TailHigh)} }
+
 func TestTailHist(t *testing.T) {
-	var h TailHist
+	h := newTailHist()
 	assert.Equal(t, 1.0, h.Tail(3, 1))
 	g := GrowthForMemory(1000)
 	rng := rand.New(rand.NewPCG(2, 2))
@@ -68,7 +71,7 @@ func TestTailHist(t *testing.T) {
 	for i := 0; i < 200000; i++ {
 		h.Add(1, g)
 	}
-	assert.False(t, math.IsInf(float64(h.W), 0) || math.IsNaN(float64(h.Tot)))
+	assert.False(t, math.IsInf(float64(h.Head.W), 0) || math.IsNaN(float64(h.Head.Tot)))
 	assert.InDelta(t, 1000, h.Weight(), 50)
 }
 
@@ -195,25 +198,25 @@ func TestTailBucketMatchesFrexp(t *testing.T) {
 // Used, against the plain scan of all buckets it replaced (bit for bit),
 // through rescales that underflow old buckets to zero.
 func TestTailMatchesScan(t *testing.T) {
-	scan := func(h *TailHist, z, slope float64) float64 {
-		if h.W == 0 {
+	scan := func(h TailHist, z, slope float64) float64 {
+		if h.Head.W == 0 {
 			return 1
 		}
 		k, frac := tailBucket(z)
 		var above float64
 		top := -1
 		for j := TailBuckets - 1; j > k; j-- {
-			c := float64(h.C[j])
+			c := float64(*h.c(j))
 			if c > 0 && top < 0 {
 				top = j
 			}
 			above += c
 		}
-		w := float64(h.W)
-		den := float64(h.Tot) + w
-		if top < 0 && h.C[k] == 0 {
+		w := float64(h.Head.W)
+		den := float64(h.Head.Tot) + w
+		if top < 0 && *h.c(k) == 0 {
 			for j := k - 1; j >= 0; j-- {
-				if h.C[j] > 0 {
+				if *h.c(j) > 0 {
 					top = j
 					break
 				}
@@ -223,9 +226,9 @@ func TestTailMatchesScan(t *testing.T) {
 			}
 			return 0.5 * w / den * math.Exp2(-slope*(float64(k-top)+frac))
 		}
-		return (above + (1-frac)*float64(h.C[k]) + 0.5*w) / den
+		return (above + (1-frac)*float64(*h.c(k)) + 0.5*w) / den
 	}
-	var h TailHist
+	h := newTailHist()
 	g := GrowthForMemory(50) // rescales every ~3,500 samples
 	rng := rand.New(rand.NewPCG(5, 5))
 	emptied := false
@@ -235,11 +238,11 @@ func TestTailMatchesScan(t *testing.T) {
 			z = 1 // old buckets decay away and underflow
 		}
 		for _, q := range []float64{z, z * 4, z / 4, 1e6, 0} {
-			require.Equal(t, scan(&h, q, 1), h.Tail(q, 1), "sample %d, z %v", i, q)
+			require.Equal(t, scan(h, q, 1), h.Tail(q, 1), "sample %d, z %v", i, q)
 		}
 		h.Add(z, g)
 		require.True(t, h.Valid())
-		emptied = emptied || (i > 20000 && bits.OnesCount32(h.Used) == 1)
+		emptied = emptied || (i > 20000 && bits.OnesCount32(h.Head.Used) == 1)
 	}
 	assert.True(t, emptied, "old buckets underflowed to zero")
 }

@@ -8,8 +8,8 @@ import (
 // TailBuckets is the number of log2 buckets of a TailHist.
 const TailBuckets = 32
 
-// tailMinLog2 is log2 of the lower edge of bucket 1; smaller values share
-// bucket 0. Bucket k covers [2^(k-1+tailMinLog2), 2^(k+tailMinLog2)).
+// tailMinLog2 is where the log2 scale starts: bucket k ≥ 1 covers
+// [2^(k+tailMinLog2), 2^(k+1+tailMinLog2)), bucket 0 everything below.
 const tailMinLog2 = -3
 
 // TailHist is an exponentially decayed histogram of a non-negative statistic
@@ -24,13 +24,41 @@ const tailMinLog2 = -3
 //
 // Used marks the non-empty buckets, so Tail adds only those (a statistic
 // usually fills a handful of the 32 buckets) and finds the highest one
-// without a scan; W, Tot and Used come first so they share a cache line
-// with the low buckets, where most samples fall.
+// without a scan.
+//
+// A TailHist is a view of storage its owner keeps in two parts: the head
+// (weights, Used and the low buckets, 32 bytes), which every sample of a
+// calibrated statistic touches, and the upper buckets, which only rare
+// values and Tail read. The owner can then keep heads among its other
+// per-point fields and the upper buckets with its cold data (one cache line
+// per sample instead of up to three).
 type TailHist struct {
+	Head *TailHead
+	High *TailHigh
+}
+
+// TailLow is the number of buckets in a TailHead: values below
+// 2^(TailLow+tailMinLog2) = 4, where nearly all samples of a statistic
+// measured in robust scales fall.
+const TailLow = 5
+
+// TailHead is the part of a TailHist that every sample touches.
+type TailHead struct {
 	W    float32 // weight of the next sample; 0 means empty
-	Tot  float32 // sum of C
-	Used uint32  // bit k set when C[k] > 0
-	C    [TailBuckets]float32
+	Tot  float32 // sum of all counts
+	Used uint32  // bit k set when bucket k is not empty
+	Low  [TailLow]float32
+}
+
+// TailHigh holds the upper buckets of a TailHist.
+type TailHigh [TailBuckets - TailLow]float32
+
+// c returns bucket k.
+func (h TailHist) c(k int) *float32 {
+	if k < TailLow {
+		return &h.Head.Low[k]
+	}
+	return &h.High[k-TailLow]
 }
 
 // tailBucket returns the bucket of z and the position inside it in [0, 1).
@@ -60,17 +88,19 @@ func tailBucket(z float64) (int, float64) {
 // beyond the largest value seen it keeps falling by a factor 2^slope per
 // doubling of z (a Pareto-like tail), so "far above anything seen" ranks
 // above "just above". An empty histogram returns 1.
-func (h *TailHist) Tail(z, slope float64) float64 {
-	if h.W == 0 {
+func (h TailHist) Tail(z, slope float64) float64 {
+	hd := h.Head
+	if hd.W == 0 {
 		return 1
 	}
 	k, frac := tailBucket(z)
-	above := h.Used &^ (uint32(2)<<k - 1) // k = 31 gives 0: nothing above
-	w := float64(h.W)
-	den := float64(h.Tot) + w
-	if above == 0 && h.C[k] == 0 {
+	above := hd.Used &^ (uint32(2)<<k - 1) // k = 31 gives 0: nothing above
+	w := float64(hd.W)
+	den := float64(hd.Tot) + w
+	ck := float64(*h.c(k))
+	if above == 0 && ck == 0 {
 		// Beyond everything seen: extrapolate from the highest bucket.
-		below := h.Used & (uint32(1)<<k - 1)
+		below := hd.Used & (uint32(1)<<k - 1)
 		if below == 0 {
 			return 1
 		}
@@ -81,38 +111,39 @@ func (h *TailHist) Tail(z, slope float64) float64 {
 	var sum float64
 	for above != 0 {
 		j := bits.Len32(above) - 1
-		sum += float64(h.C[j])
+		sum += float64(*h.c(j))
 		above &^= 1 << j
 	}
-	return (sum + (1-frac)*float64(h.C[k]) + 0.5*w) / den
+	return (sum + (1-frac)*ck + 0.5*w) / den
 }
 
 // Add records z; growth = 1/(1-1/n) gives an effective memory of about n
 // samples.
-func (h *TailHist) Add(z, growth float64) {
-	if h.W == 0 {
-		h.W = 1
+func (h TailHist) Add(z, growth float64) {
+	hd := h.Head
+	if hd.W == 0 {
+		hd.W = 1
 	}
 	k, _ := tailBucket(z)
-	h.C[k] += h.W
-	h.Tot += h.W
-	h.Used |= 1 << k
-	h.W *= float32(growth)
-	if h.W > 1e30 {
-		inv := 1 / h.W
-		for j := range h.C {
-			h.C[j] *= inv
+	*h.c(k) += hd.W
+	hd.Tot += hd.W
+	hd.Used |= 1 << k
+	hd.W *= float32(growth)
+	if hd.W > 1e30 {
+		inv := 1 / hd.W
+		for j := range TailBuckets {
+			*h.c(j) *= inv
 		}
-		h.Tot *= inv
-		h.W = 1
-		h.Used = h.usedMask() // old counts may underflow to 0
+		hd.Tot *= inv
+		hd.W = 1
+		hd.Used = h.usedMask() // old counts may underflow to 0
 	}
 }
 
-func (h *TailHist) usedMask() uint32 {
+func (h TailHist) usedMask() uint32 {
 	var m uint32
-	for j, c := range h.C {
-		if c > 0 {
+	for j := range TailBuckets {
+		if *h.c(j) > 0 {
 			m |= 1 << j
 		}
 	}
@@ -122,24 +153,22 @@ func (h *TailHist) usedMask() uint32 {
 // Valid reports whether the histogram could have been built by Add: finite,
 // non-negative counts and weights, and Used marking the non-empty buckets
 // (for decoded snapshots).
-func (h *TailHist) Valid() bool {
-	for _, c := range h.C {
-		if !(c >= 0 && c <= math.MaxFloat32) {
+func (h TailHist) Valid() bool {
+	for j := range TailBuckets {
+		if c := *h.c(j); !(c >= 0 && c <= math.MaxFloat32) {
 			return false
 		}
 	}
-	return h.W >= 0 && h.W <= math.MaxFloat32 && h.Tot >= 0 && h.Tot <= math.MaxFloat32 && h.Used == h.usedMask()
+	hd := h.Head
+	return hd.W >= 0 && hd.W <= math.MaxFloat32 && hd.Tot >= 0 && hd.Tot <= math.MaxFloat32 && hd.Used == h.usedMask()
 }
 
-// Migrate fills Used for a histogram decoded from a layout without it.
-func (h *TailHist) Migrate() { h.Used = h.usedMask() }
-
 // Weight is the effective number of samples the histogram holds.
-func (h *TailHist) Weight() float64 {
-	if h.W == 0 {
+func (h TailHist) Weight() float64 {
+	if h.Head.W == 0 {
 		return 0
 	}
-	return float64(h.Tot / h.W)
+	return float64(h.Head.Tot / h.Head.W)
 }
 
 // GrowthForMemory returns the per-sample weight growth for an effective

@@ -12,11 +12,11 @@ import (
 
 // Snapshot format: "RGS" + format version byte, the State in little-endian
 // field order (encoding/binary), then a CRC-32C of everything before it.
-// Version 3 has the current State layout; versions 1 and 2 (the layouts of
-// stateV1 and stateV2, of the same length) are still read.
+// Version 4 has the current State layout; versions 1 to 3 (the layouts of
+// stateV1, stateV2 and stateV3, of the same length) are still read.
 const (
 	snapMagic   = "RGS"
-	snapVersion = 3
+	snapVersion = 4
 )
 
 var (
@@ -80,20 +80,25 @@ func (s *State) UnmarshalBinary(data []byte) error {
 // decodeState decodes a State body of the given format version into the
 // current layout.
 func decodeState(version byte, body []byte) (State, error) {
+	var old stateV3
 	var err error
 	switch version {
 	case 1:
-		var old stateV1
-		_, err = binary.Decode(body, binary.LittleEndian, &old)
-		return old.migrate(), err
+		var v1 stateV1
+		_, err = binary.Decode(body, binary.LittleEndian, &v1)
+		old = v1.migrate()
 	case 2:
-		var old stateV2
+		var v2 stateV2
+		_, err = binary.Decode(body, binary.LittleEndian, &v2)
+		old = v2.migrate()
+	case 3:
 		_, err = binary.Decode(body, binary.LittleEndian, &old)
-		return old.migrate(), err
+	default:
+		var st State
+		_, err = binary.Decode(body, binary.LittleEndian, &st)
+		return st, err
 	}
-	var st State
-	_, err = binary.Decode(body, binary.LittleEndian, &st)
-	return st, err
+	return old.migrate(), err
 }
 
 // check rejects states that could not have been produced by Observe in a way
@@ -115,7 +120,7 @@ func (s *State) check() error {
 	if s.Shift.RunSign < -1 || s.Shift.RunSign > 1 {
 		return errors.New("run sign out of range")
 	}
-	if !s.Rarity.Up.Valid() || !s.Rarity.Down.Valid() {
+	if !s.rarity(false).Valid() || !s.rarity(true).Valid() {
 		return errors.New("invalid rarity histogram")
 	}
 	return nil

@@ -55,12 +55,12 @@ func TestSnapshotRoundTrip(t *testing.T) {
 // TestSnapshotRoundTrip's series, with a spike added at point 2300), and
 // checks that the restored series goes on exactly as the old code went on
 // (testdata/state_v1_verdicts.txt, written by the version-1 code and
-// reproduced by the version-2 code: score, raw score, expected value, upper
-// band and decision of the next 592 points).
+// reproduced by the code of versions 2 and 3: score, raw score, expected
+// value, upper band and decision of the next 592 points).
 func TestSnapshotMigration(t *testing.T) {
 	want, err := os.ReadFile("testdata/state_v1_verdicts.txt")
 	require.NoError(t, err)
-	for _, version := range []byte{1, 2} {
+	for _, version := range []byte{1, 2, 3} {
 		t.Run("v"+strconv.Itoa(int(version)), func(t *testing.T) {
 			old, err := os.ReadFile("testdata/state_v" + strconv.Itoa(int(version)) + ".bin")
 			require.NoError(t, err)
@@ -142,7 +142,7 @@ func FuzzUnmarshalState(f *testing.F) {
 	good, _ := st.MarshalBinary()
 	f.Add(good)
 	f.Add([]byte("RGS\x02"))
-	for _, name := range []string{"testdata/state_v1.bin", "testdata/state_v2.bin"} {
+	for _, name := range []string{"testdata/state_v1.bin", "testdata/state_v2.bin", "testdata/state_v3.bin"} {
 		if old, err := os.ReadFile(name); err == nil {
 			f.Add(old)
 		}

@@ -53,16 +53,20 @@ type tailHistV1 struct {
 	W, Tot float32
 }
 
-func (h *tailHistV1) migrate() baseline.TailHist {
-	out := baseline.TailHist{W: h.W, Tot: h.Tot, C: h.C}
-	out.Migrate()
+func (h *tailHistV1) migrate() tailHistV3 {
+	out := tailHistV3{W: h.W, Tot: h.Tot, C: h.C}
+	for k, c := range h.C {
+		if c > 0 {
+			out.Used |= 1 << k
+		}
+	}
 	return out
 }
 
-// migrate returns the same state in the current layout.
-func (v *stateV1) migrate() State {
+// migrate returns the same state in the layout of version 3.
+func (v *stateV1) migrate() stateV3 {
 	p := &v.Season
-	st := State{
+	st := stateV3{
 		Last:  v.Last,
 		N:     v.N,
 		Model: v.Model,
@@ -80,7 +84,7 @@ func (v *stateV1) migrate() State {
 			Ref: p.Ref, First: p.First, Prev: p.Prev, PrevDay: p.PrevDay, PrevWeek: p.PrevWeek, VisitN: p.VisitN, Init: p.Init,
 			DayVisits: p.DayVisits, Week: p.Week, WkVisits: p.WkVisits,
 		},
-		Rarity: RarityState{Up: v.Shift.Up.migrate(), Down: v.Shift.Down.migrate()},
+		Rarity: rarityV3{v.Shift.Up.migrate(), v.Shift.Down.migrate()},
 		Window: DeployWindow{Before: v.Deploy.Before, After: v.Deploy.After},
 	}
 	for i := range p.Off {

@@ -18,7 +18,7 @@ type stateV2 struct {
 	Dec    DecisionState
 	Deploy DeployState
 	Season profileV2
-	Rarity RarityState
+	Rarity rarityV3
 	Window DeployWindow
 }
 
@@ -35,10 +35,10 @@ type profileV2 struct {
 	WkVisits                                           [baseline.WeeklyBuckets]uint8
 }
 
-// migrate returns the same state in the current layout.
-func (v *stateV2) migrate() State {
+// migrate returns the same state in the layout of version 3.
+func (v *stateV2) migrate() stateV3 {
 	p := &v.Season
-	return State{
+	return stateV3{
 		Last: v.Last, N: v.N, Model: v.Model, Mag: v.Mag,
 		Base: v.Base, Spike: v.Spike, Shift: v.Shift, Drift: v.Drift, Dec: v.Dec, Deploy: v.Deploy,
 		Season: baseline.Profile{

@@ -145,7 +145,7 @@ func (m *Model) ObserveMemo(st *State, p Point, mm *Memo) Verdict {
 			st.Base.Level += st.Season.Offset(old, slot)
 		}
 		st.Model = uint8(model)
-		st.Rarity = RarityState{}
+		st.Rarity, st.High = RarityState{}, RarityHigh{}
 		st.Shift.M = 0
 	}
 	floor := m.scaleFloor(st.Mag)

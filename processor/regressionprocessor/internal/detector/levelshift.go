@@ -50,10 +50,7 @@ func (d *levelShiftDetector) observe(st *State, c *pointCtx) Signal {
 	// so that the hardware prefetcher follows both, measured slower once
 	// the rarity is read only near min_shift (BenchmarkPipelineOTLP ratio
 	// +0.026 in paired runs, BenchmarkConsumeMetrics 330 → 309 ns/point).
-	h := &st.Rarity.Up
-	if s.M < 0 {
-		h = &st.Rarity.Down
-	}
+	h := st.rarity(s.M < 0)
 	am := math.Abs(s.M)
 	// The rarity of |M| matters only when it may score; it is read before
 	// |M| joins the history. Most points of most series are far below
