@@ -166,6 +166,39 @@ func TestProfileChoosesModel(t *testing.T) {
 // TestTailBucketMatchesFrexp checks the bit-level log2 against the
 // definition through math.Frexp (z = m·2^e, m in [0.5, 1): e-1 + 2m-1),
 // including bucket edges, the clamps and special values.
+// TestProfileSlotCacheIsTransparent: where a bucket is kept (with the
+// scalars or in its array) changes nothing a caller sees. A copy of the
+// profile whose cache is moved elsewhere at every point — its buckets
+// written back, another slot's loaded — must choose, offset and learn
+// exactly as the profile itself, over weeks of a daily and weekly pattern
+// with irregular steps.
+func TestProfileSlotCacheIsTransparent(t *testing.T) {
+	q := SeasonalParams{
+		DayAlpha: 0.4, WeekAlpha: 0.4, Clip: 3, DailyGain: 0.6, WeeklyGain: 0.8,
+		MinDaily: int64(24 * time.Hour), MinWeekly: int64(14 * 24 * time.Hour),
+		ErrHalfLife: int64(8 * time.Hour), ErrHalfLifeL: int64(7 * 24 * time.Hour), AllowWeek: true,
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	var p, moved Profile
+	for ts := int64(0); ts < 21*nsPerDay; ts += int64(1+rng.IntN(20)) * int64(time.Minute) {
+		day := float64(ts%nsPerDay) / float64(nsPerDay)
+		x := 100 + 40*math.Sin(2*math.Pi*day) + 10*float64(ts/nsPerDay%7) + rng.NormFloat64()
+		s := SlotOf(ts)
+		if moved.Init {
+			moved.cache(SlotOf(ts + int64(rng.IntN(7))*nsPerDay/3))
+		}
+		for _, m := range []Model{ModelFlat, ModelDaily, ModelWeekly} {
+			require.Equal(t, p.Offset(m, s), moved.Offset(m, s), "ts %d", ts)
+		}
+		require.Equal(t, p.BucketScale(s), moved.BucketScale(s))
+		require.Equal(t, p.Choose(ts, s, &q), moved.Choose(ts, s, &q))
+		p.Learn(ts, s, x, 1, 1e-9, &q, nil)
+		moved.Learn(ts, s, x, 1, 1e-9, &q, nil)
+		require.Equal(t, p.Ref, moved.Ref)
+	}
+	assert.Equal(t, ModelWeekly, p.Choose(21*nsPerDay, SlotOf(21*nsPerDay), &q), "the weekly buckets were learned")
+}
+
 func TestTailBucketMatchesFrexp(t *testing.T) {
 	ref := func(z float64) (int, float64) {
 		if !(z > 0) {

@@ -42,12 +42,13 @@ func (m Model) String() string {
 // so the caller can use a seasonal model only when it explains the data
 // clearly better (Choose). Unseen buckets hold NaN.
 //
-// Layout: every point reads the scalars and one bucket of each array, so
-// the scalars come first (next to the caller's other per-point fields), the
-// small visit counters right after them, and a time-of-day bucket's mean
-// and scale share one entry (one cache line). Moving the counters next to
-// the scalars from after their arrays (format version 2) raised the
-// throughput ratio of BenchmarkPipelineOTLP by 0.006–0.02 in paired runs.
+// Layout: a point reads and writes the scalars and one bucket of each
+// array, the buckets of its slot. Those of the slot last used are kept
+// with the scalars (Cur…; the arrays' entries for them are stale), so
+// that while a series stays in one slot (a time-of-day bucket lasts 30
+// minutes, a day-of-week bucket 2 hours) its points touch only the
+// profile's first cache line, next to the caller's other per-point fields;
+// the arrays cost a few lines per slot change instead of four per point.
 type Profile struct {
 	// Mean absolute errors of the models: short memory (flat vs daily) and
 	// long memory (…L: daily vs weekly, which needs weeks to compare).
@@ -59,10 +60,66 @@ type Profile struct {
 	VisitN                                             uint16
 	Init                                               bool
 
-	DayVisits [DailyBuckets]uint8 // days on which the bucket was seen (saturating)
-	WkVisits  [WeeklyBuckets]uint8
+	// The buckets kept with the scalars: time-of-day bucket CurDay and
+	// day-of-week bucket CurWeek (noBucket: none), see cache.
+	CurDay, CurWeek           uint8
+	CurDayVisits, CurWkVisits uint8
+	CurWeekOff                float32
+	CurDayBucket              DayBucket
+
 	Day       [DailyBuckets]DayBucket
 	Week      [WeeklyBuckets]float32
+	DayVisits [DailyBuckets]uint8 // days on which the bucket was seen (saturating)
+	WkVisits  [WeeklyBuckets]uint8
+}
+
+// noBucket marks an empty Cur… bucket.
+const noBucket = 0xff
+
+// cache makes the buckets of slot s the ones kept with the scalars,
+// writing the previous ones back to their arrays.
+func (p *Profile) cache(s Slot) {
+	if d := uint8(s.Day); d != p.CurDay {
+		if p.CurDay != noBucket {
+			p.Day[p.CurDay], p.DayVisits[p.CurDay] = p.CurDayBucket, p.CurDayVisits
+		}
+		p.CurDay, p.CurDayBucket, p.CurDayVisits = d, p.Day[d], p.DayVisits[d]
+	}
+	if w := uint8(s.Week); w != p.CurWeek {
+		if p.CurWeek != noBucket {
+			p.Week[p.CurWeek], p.WkVisits[p.CurWeek] = p.CurWeekOff, p.CurWkVisits
+		}
+		p.CurWeek, p.CurWeekOff, p.CurWkVisits = w, p.Week[w], p.WkVisits[w]
+	}
+}
+
+// day returns time-of-day bucket i and its visits, wherever they are kept.
+func (p *Profile) day(i int) (*DayBucket, *uint8) {
+	if i == int(p.CurDay) {
+		return &p.CurDayBucket, &p.CurDayVisits
+	}
+	return &p.Day[i], &p.DayVisits[i]
+}
+
+// week returns day-of-week bucket i and its visits, wherever they are kept.
+func (p *Profile) week(i int) (*float32, *uint8) {
+	if i == int(p.CurWeek) {
+		return &p.CurWeekOff, &p.CurWkVisits
+	}
+	return &p.Week[i], &p.WkVisits[i]
+}
+
+// ValidCache reports whether the Cur… buckets name buckets that exist (for
+// decoded snapshots).
+func (p *Profile) ValidCache() bool {
+	return (p.CurDay < DailyBuckets || p.CurDay == noBucket) && (p.CurWeek < WeeklyBuckets || p.CurWeek == noBucket)
+}
+
+// Uncache keeps no bucket with the scalars (for profiles decoded from a
+// layout without them, whose arrays hold every bucket).
+func (p *Profile) Uncache() {
+	p.CurDay, p.CurWeek = noBucket, noBucket
+	p.CurDayVisits, p.CurWkVisits, p.CurWeekOff, p.CurDayBucket = 0, 0, 0, DayBucket{}
 }
 
 // DayBucket is the learned mean and residual scale of one time-of-day
@@ -107,6 +164,7 @@ func (p *Profile) reset() {
 	p.Ref = 0
 	p.PrevDay, p.PrevWeek = 0xff, 0xff
 	p.VisitN = 0
+	p.Uncache()
 	p.Init = true
 }
 
@@ -126,7 +184,8 @@ func (p *Profile) RefLevel() float64 { return p.Ref }
 func (p *Profile) updateRef() {
 	var buf [DailyBuckets]float32
 	n := 0
-	for _, b := range p.Day {
+	for i := range p.Day {
+		b, _ := p.day(i)
 		if m := b.Off; m == m {
 			// insertion sort into buf[:n]
 			j := n
@@ -153,13 +212,15 @@ func (p *Profile) Offset(m Model, s Slot) float64 {
 	if m == ModelFlat || !p.Init {
 		return 0
 	}
-	o, ok := val(p.Day[s.Day].Off)
+	b, _ := p.day(s.Day)
+	o, ok := val(b.Off)
 	if !ok {
 		return 0
 	}
 	o -= p.Ref
 	if m == ModelWeekly {
-		w, _ := val(p.Week[s.Week])
+		wk, _ := p.week(s.Week)
+		w, _ := val(*wk)
 		o += w
 	}
 	return o
@@ -171,7 +232,8 @@ func (p *Profile) BucketScale(s Slot) float64 {
 	if !p.Init {
 		return 0
 	}
-	v, _ := val(p.Day[s.Day].Scale)
+	b, _ := p.day(s.Day)
+	v, _ := val(b.Scale)
 	return v
 }
 
@@ -282,17 +344,20 @@ func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q *SeasonalPa
 		own := q.Step(dt)
 		w = &own
 	}
+	p.cache(s)
+	b, dayVisits := &p.CurDayBucket, &p.CurDayVisits
+	wkOff, wkVisits := &p.CurWeekOff, &p.CurWkVisits
 	newVisit := uint8(s.Day) != p.PrevDay || dt >= dayBucketNs
 	if newVisit {
 		p.VisitN = 0
-		if p.DayVisits[s.Day] < 255 {
-			p.DayVisits[s.Day]++
+		if *dayVisits < 255 {
+			*dayVisits++
 		}
 		p.updateRef()
 	}
 	if uint8(s.Week) != p.PrevWeek || dt >= weekBucketNs {
-		if p.WkVisits[s.Week] < 255 {
-			p.WkVisits[s.Week]++
+		if *wkVisits < 255 {
+			*wkVisits++
 		}
 	}
 	p.PrevDay, p.PrevWeek = uint8(s.Day), uint8(s.Week)
@@ -300,17 +365,16 @@ func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q *SeasonalPa
 		p.VisitN++
 	}
 
-	b := &p.Day[s.Day]
 	mean, hasMean := val(b.Off)
-	wk, hasWk := val(p.Week[s.Week])
+	wk, hasWk := val(*wkOff)
 	sc, _ := val(b.Scale)
 	sc = max(sc, floor)
 
-	if hasMean && p.DayVisits[s.Day] >= 2 {
+	if hasMean && *dayVisits >= 2 {
 		// Model errors, measured before this point is learned.
 		rd := x - mean
 		rw := rd
-		if hasWk && p.WkVisits[s.Week] >= 2 {
+		if hasWk && *wkVisits >= 2 {
 			rw = rd - wk
 		}
 		as, al := w.ErrS, w.ErrL
@@ -325,25 +389,25 @@ func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q *SeasonalPa
 	if !hasMean {
 		b.Off = float32(x)
 		b.Scale = float32(max(scale, floor))
-		if p.DayVisits[s.Day] <= 1 && p.VisitN == 1 && p.Ref == 0 {
+		if *dayVisits <= 1 && p.VisitN == 1 && p.Ref == 0 {
 			p.updateRef()
 		}
 		return
 	}
 	target := x
-	if hasWk && p.WkVisits[s.Week] >= 2 {
+	if hasWk && *wkVisits >= 2 {
 		target -= wk
 	}
 	e := target - mean
 	c := q.Clip * sc
 	// Early visits weigh as a running mean of the days seen so far.
 	a := w.Day
-	if v := p.DayVisits[s.Day]; v >= 1 && v <= earlyVisits && w.Early[v-1] != 0 {
+	if v := *dayVisits; v >= 1 && v <= earlyVisits && w.Early[v-1] != 0 {
 		a = w.Early[v-1]
 	} else if ad, early := q.earlyAlpha(v); early {
 		a = visitAlpha(ad, dt, dayBucketNs)
 	}
-	if p.DayVisits[s.Day] <= 1 {
+	if *dayVisits <= 1 {
 		// First visit: a running mean of the visit, clipped by the series'
 		// scale so a spike does not become the bucket's normal.
 		a = max(a, 1/float64(p.VisitN))
@@ -351,14 +415,14 @@ func (p *Profile) Learn(ts int64, s Slot, x, scale, floor float64, q *SeasonalPa
 	}
 	b.Off = float32(mean + a*Clip(e, c))
 	b.Scale = float32(sc + a*(min(math.Abs(e), q.Clip*sc)-sc))
-	if !q.AllowWeek || p.DayVisits[s.Day] < 2 {
+	if !q.AllowWeek || *dayVisits < 2 {
 		return
 	}
 	r := x - mean
 	if !hasWk {
-		p.Week[s.Week] = float32(r)
+		*wkOff = float32(r)
 	} else {
-		p.Week[s.Week] = float32(wk + w.Week*Clip(r-wk, c))
+		*wkOff = float32(wk + w.Week*Clip(r-wk, c))
 	}
 }
 
@@ -373,6 +437,13 @@ func learnErr(e *float32, r float64, a float32, floor float64) {
 	*e += a * (float32(min(math.Abs(r), c)) - *e)
 }
 
+// weekLearned reports whether day-of-week bucket i was seen in two visits
+// and learned.
+func (p *Profile) weekLearned(i int) bool {
+	off, visits := p.week(i)
+	return *visits >= 2 && *off == *off
+}
+
 // Choose returns the model to use at ts. The weekly model is used when, over
 // the long memory, it beats the daily one by WeeklyGain (and the daily one
 // is no worse than flat); otherwise the daily model when, over the short
@@ -383,14 +454,15 @@ func (p *Profile) Choose(ts int64, s Slot, q *SeasonalParams) Model {
 		return ModelFlat
 	}
 	age := ts - p.First
-	visits := p.DayVisits[s.Day]
+	_, dayVisits := p.day(s.Day)
+	visits := *dayVisits
 	if uint8(s.Day) != p.PrevDay || ts-p.Prev >= dayBucketNs {
 		visits++ // this point starts a new visit
 	}
 	if age < q.MinDaily || visits < minVisits {
 		return ModelFlat
 	}
-	if q.AllowWeek && age >= q.MinWeekly && p.WkVisits[s.Week] >= 2 && p.Week[s.Week] == p.Week[s.Week] &&
+	if q.AllowWeek && age >= q.MinWeekly && p.weekLearned(s.Week) &&
 		p.ErrWeeklyL < float32(q.WeeklyGain)*p.ErrDailyL && p.ErrDailyL < p.ErrFlatL {
 		return ModelWeekly
 	}

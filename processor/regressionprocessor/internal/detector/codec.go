@@ -107,6 +107,9 @@ func (s *State) check() error {
 	if s.Model > uint8(baseline.ModelWeekly) {
 		return fmt.Errorf("seasonal model %d", s.Model)
 	}
+	if !s.Season.ValidCache() {
+		return errors.New("seasonal bucket out of range")
+	}
 	d := &s.Deploy
 	if d.BN > MaxDeployWindow || d.BI >= MaxDeployWindow || d.AN >= MaxDeployWindow {
 		return errors.New("deploy window index out of range")

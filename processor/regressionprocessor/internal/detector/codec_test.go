@@ -121,6 +121,12 @@ func TestSnapshotRejectsCorruption(t *testing.T) {
 		{"version", func() []byte { b := bytes.Clone(good); b[3] = 99; return b }()},
 		{"old version header on a current body", func() []byte { b := bytes.Clone(good); b[3] = 1; return b }()},
 		{"flipped bit", func() []byte { b := bytes.Clone(good); b[100] ^= 1; return b }()},
+		{"seasonal bucket out of range", func() []byte {
+			bad := st
+			bad.Season.CurDay = 48
+			b, _ := bad.MarshalBinary()
+			return b
+		}()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

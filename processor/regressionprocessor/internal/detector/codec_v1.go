@@ -32,7 +32,7 @@ type stateV1 struct {
 		BN, BI, AN    uint8
 		Active        bool
 	}
-	Dec DecisionState
+	Dec decisionV3
 }
 
 type profileV1 struct {
@@ -79,7 +79,7 @@ func (v *stateV1) migrate() stateV3 {
 		Deploy: DeployState{
 			Version: v.Deploy.Version, BN: v.Deploy.BN, BI: v.Deploy.BI, AN: v.Deploy.AN, Active: v.Deploy.Active,
 		},
-		Season: baseline.Profile{
+		Season: profileV3{
 			ErrFlat: p.ErrFlat, ErrDaily: p.ErrDaily, ErrFlatL: p.ErrFlatL, ErrDailyL: p.ErrDailyL, ErrWeeklyL: p.ErrWeeklyL,
 			Ref: p.Ref, First: p.First, Prev: p.Prev, PrevDay: p.PrevDay, PrevWeek: p.PrevWeek, VisitN: p.VisitN, Init: p.Init,
 			DayVisits: p.DayVisits, Week: p.Week, WkVisits: p.WkVisits,

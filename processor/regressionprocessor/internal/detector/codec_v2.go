@@ -15,7 +15,7 @@ type stateV2 struct {
 	Spike  SpikeState
 	Shift  LevelShiftState
 	Drift  DriftState
-	Dec    DecisionState
+	Dec    decisionV3
 	Deploy DeployState
 	Season profileV2
 	Rarity rarityV3
@@ -41,7 +41,7 @@ func (v *stateV2) migrate() stateV3 {
 	return stateV3{
 		Last: v.Last, N: v.N, Model: v.Model, Mag: v.Mag,
 		Base: v.Base, Spike: v.Spike, Shift: v.Shift, Drift: v.Drift, Dec: v.Dec, Deploy: v.Deploy,
-		Season: baseline.Profile{
+		Season: profileV3{
 			ErrFlat: p.ErrFlat, ErrDaily: p.ErrDaily, ErrFlatL: p.ErrFlatL, ErrDailyL: p.ErrDailyL, ErrWeeklyL: p.ErrWeeklyL,
 			Ref: p.Ref, First: p.First, Prev: p.Prev, PrevDay: p.PrevDay, PrevWeek: p.PrevWeek, VisitN: p.VisitN, Init: p.Init,
 			DayVisits: p.DayVisits, WkVisits: p.WkVisits, Day: p.Day, Week: p.Week,

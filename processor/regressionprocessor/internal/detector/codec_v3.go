@@ -4,8 +4,11 @@ import "github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/int
 
 // stateV3 is the State layout of snapshot format version 3: the rarity
 // histograms were whole (head and upper buckets together) and came after
-// the seasonal profile. It is kept only to read snapshots saved by earlier
-// versions; versions 1 and 2 migrate through it.
+// the seasonal profile, the profile kept every bucket in its arrays, and
+// the decision state held two timestamps that are no longer kept (the
+// onset weight's, always the previous point's, and the open anomaly's
+// start, which nothing read). It is kept only to read snapshots saved by
+// earlier versions; versions 1 and 2 migrate through it.
 type stateV3 struct {
 	Last   int64
 	N      uint32
@@ -15,11 +18,35 @@ type stateV3 struct {
 	Spike  SpikeState
 	Shift  LevelShiftState
 	Drift  DriftState
-	Dec    DecisionState
+	Dec    decisionV3
 	Deploy DeployState
-	Season baseline.Profile
+	Season profileV3
 	Rarity rarityV3
 	Window DeployWindow
+}
+
+type decisionV3 struct {
+	Inhib     float64
+	InhibAt   int64
+	OpenedAt  int64
+	ClosedAt  int64
+	Open      bool
+	HasClosed bool
+	Kind      Kind
+	Dir       Direction
+}
+
+type profileV3 struct {
+	ErrFlat, ErrDaily, ErrFlatL, ErrDailyL, ErrWeeklyL float32
+	Ref                                                float64
+	First, Prev                                        int64
+	PrevDay, PrevWeek                                  uint8
+	VisitN                                             uint16
+	Init                                               bool
+	DayVisits                                          [baseline.DailyBuckets]uint8
+	WkVisits                                           [baseline.WeeklyBuckets]uint8
+	Day                                                [baseline.DailyBuckets]baseline.DayBucket
+	Week                                               [baseline.WeeklyBuckets]float32
 }
 
 type rarityV3 struct{ Up, Down tailHistV3 }
@@ -41,12 +68,21 @@ func (h *tailHistV3) split() (baseline.TailHead, baseline.TailHigh) {
 
 // migrate returns the same state in the current layout.
 func (v *stateV3) migrate() State {
+	d, p := &v.Dec, &v.Season
 	st := State{
 		Last: v.Last, N: v.N, Model: v.Model, Mag: v.Mag,
-		Base: v.Base, Spike: v.Spike, Shift: v.Shift, Drift: v.Drift, Dec: v.Dec, Deploy: v.Deploy,
-		Season: v.Season,
+		Base: v.Base, Spike: v.Spike, Shift: v.Shift, Drift: v.Drift, Deploy: v.Deploy,
+		Dec: DecisionState{
+			Inhib: d.Inhib, ClosedAt: d.ClosedAt, Open: d.Open, HasClosed: d.HasClosed, Kind: d.Kind, Dir: d.Dir,
+		},
+		Season: baseline.Profile{
+			ErrFlat: p.ErrFlat, ErrDaily: p.ErrDaily, ErrFlatL: p.ErrFlatL, ErrDailyL: p.ErrDailyL, ErrWeeklyL: p.ErrWeeklyL,
+			Ref: p.Ref, First: p.First, Prev: p.Prev, PrevDay: p.PrevDay, PrevWeek: p.PrevWeek, VisitN: p.VisitN, Init: p.Init,
+			DayVisits: p.DayVisits, WkVisits: p.WkVisits, Day: p.Day, Week: p.Week,
+		},
 		Window: v.Window,
 	}
+	st.Season.Uncache()
 	st.Rarity.Up, st.High.Up = v.Rarity.Up.split()
 	st.Rarity.Down, st.High.Down = v.Rarity.Down.split()
 	return st

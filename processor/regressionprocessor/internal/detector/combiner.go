@@ -244,21 +244,19 @@ func (m *Model) decide(st *State, v *Verdict, ts int64, f *stepFactors) {
 		return
 	}
 	// Onset weighting: a score that does not exceed the decayed recent
-	// maximum by OnsetMargin repeats known news and is halved.
+	// maximum by OnsetMargin repeats known news and is halved. Inhib was
+	// set by the previous point (every point past warm-up sets it), so it
+	// decays over this point's step.
 	inh := d.Inhib
 	if m.onsetHL > 0 && inh > 0 {
-		if dt := ts - d.InhibAt; dt == f.dt {
-			inh *= f.onset
-		} else {
-			inh *= baseline.DecayFor(float64(dt), m.onsetHL)
-		}
+		inh *= f.onset
 	}
 	score := v.Raw
 	if m.onsetHL > 0 && score <= inh+m.cfg.OnsetMargin {
 		score *= onsetDamp
 	}
 	if m.onsetHL > 0 {
-		d.Inhib, d.InhibAt = max(inh, score), ts
+		d.Inhib = max(inh, score)
 	}
 	v.Score = score
 
@@ -277,7 +275,7 @@ func (m *Model) decide(st *State, v *Verdict, ts int64, f *stepFactors) {
 			d.Kind, d.Dir = v.Kind, v.Direction
 		}
 	case score >= m.cfg.Threshold && (!d.HasClosed || ts-d.ClosedAt >= m.coolDown):
-		d.Open, d.OpenedAt, d.Kind, d.Dir = true, ts, v.Kind, v.Direction
+		d.Open, d.Kind, d.Dir = true, v.Kind, v.Direction
 		v.Decision, v.Anomalous = DecisionOpen, true
 	}
 }

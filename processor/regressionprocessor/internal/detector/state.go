@@ -11,12 +11,13 @@ import "github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/int
 // Layout: a point reads or writes every scalar but only one bucket of each
 // array, and with many series none of a state is in cache when its next
 // point comes. So what every point touches comes first, in one run of
-// about eight cache lines: the scalars, the heads of the rarity histograms
+// about six cache lines: the scalars, the heads of the rarity histograms
 // (their low buckets, where nearly all samples fall) and the seasonal
-// profile's scalars and visit counters. The arrays follow, of which a point
-// touches three single lines (a time-of-day bucket, a day-of-week bucket,
-// the deploy ring). Format version 1 had a point touch about seventeen of
-// the 26 lines, version 3 about thirteen in five separate places.
+// profile's scalars, among them the buckets of its current slot. The
+// arrays follow; a point touches one line of them (the deploy ring) and
+// the profile's arrays when its slot changes. Format version 1 had a point
+// touch about seventeen of the 26 lines, version 3 about thirteen in five
+// places.
 //
 // Fields are exported only for the binary codec; treat them as opaque.
 type State struct {
@@ -94,8 +95,6 @@ type DeployWindow struct {
 // DecisionState is the combiner's part of a State.
 type DecisionState struct {
 	Inhib     float64 // onset weighting: decayed recent score
-	InhibAt   int64
-	OpenedAt  int64
 	ClosedAt  int64
 	Open      bool
 	HasClosed bool
