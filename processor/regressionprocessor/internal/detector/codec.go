@@ -90,7 +90,7 @@ func decodeState(version byte, body []byte) (State, error) {
 	case 2:
 		var v2 stateV2
 		_, err = binary.Decode(body, binary.LittleEndian, &v2)
-		old = v2.migrate()
+		old = migrateV2(&v2)
 	case 3:
 		_, err = binary.Decode(body, binary.LittleEndian, &old)
 	default:
@@ -98,7 +98,7 @@ func decodeState(version byte, body []byte) (State, error) {
 		_, err = binary.Decode(body, binary.LittleEndian, &st)
 		return st, err
 	}
-	return old.migrate(), err
+	return migrateV3(&old), err
 }
 
 // check rejects states that could not have been produced by Observe in a way

@@ -36,16 +36,11 @@ type stateV1 struct {
 }
 
 type profileV1 struct {
-	Off, Scale                                         [baseline.DailyBuckets]float32
-	Week                                               [baseline.WeeklyBuckets]float32
-	DayVisits                                          [baseline.DailyBuckets]uint8
-	WkVisits                                           [baseline.WeeklyBuckets]uint8
-	ErrFlat, ErrDaily, ErrFlatL, ErrDailyL, ErrWeeklyL float32
-	Ref                                                float64
-	First, Prev                                        int64
-	PrevDay, PrevWeek                                  uint8
-	VisitN                                             uint16
-	Init                                               bool
+	Off, Scale [baseline.DailyBuckets]float32
+	Week       [baseline.WeeklyBuckets]float32
+	DayVisits  [baseline.DailyBuckets]uint8
+	WkVisits   [baseline.WeeklyBuckets]uint8
+	S          profileScalarsV3
 }
 
 type tailHistV1 struct {
@@ -79,11 +74,7 @@ func (v *stateV1) migrate() stateV3 {
 		Deploy: DeployState{
 			Version: v.Deploy.Version, BN: v.Deploy.BN, BI: v.Deploy.BI, AN: v.Deploy.AN, Active: v.Deploy.Active,
 		},
-		Season: profileV3{
-			ErrFlat: p.ErrFlat, ErrDaily: p.ErrDaily, ErrFlatL: p.ErrFlatL, ErrDailyL: p.ErrDailyL, ErrWeeklyL: p.ErrWeeklyL,
-			Ref: p.Ref, First: p.First, Prev: p.Prev, PrevDay: p.PrevDay, PrevWeek: p.PrevWeek, VisitN: p.VisitN, Init: p.Init,
-			DayVisits: p.DayVisits, Week: p.Week, WkVisits: p.WkVisits,
-		},
+		Season: profileV3{S: p.S, DayVisits: p.DayVisits, Week: p.Week, WkVisits: p.WkVisits},
 		Rarity: rarityV3{v.Shift.Up.migrate(), v.Shift.Down.migrate()},
 		Window: DeployWindow{Before: v.Deploy.Before, After: v.Deploy.After},
 	}

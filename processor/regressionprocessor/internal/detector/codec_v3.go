@@ -9,7 +9,11 @@ import "github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/int
 // onset weight's, always the previous point's, and the open anomaly's
 // start, which nothing read). It is kept only to read snapshots saved by
 // earlier versions; versions 1 and 2 migrate through it.
-type stateV3 struct {
+type stateV3 = stateLayoutV2[profileV3]
+
+// stateLayoutV2 is the State layout of format versions 2 and 3, which
+// differ only in the order of the seasonal profile's arrays (P).
+type stateLayoutV2[P any] struct {
 	Last   int64
 	N      uint32
 	Model  uint8
@@ -20,7 +24,7 @@ type stateV3 struct {
 	Drift  DriftState
 	Dec    decisionV3
 	Deploy DeployState
-	Season profileV3
+	Season P
 	Rarity rarityV3
 	Window DeployWindow
 }
@@ -37,16 +41,22 @@ type decisionV3 struct {
 }
 
 type profileV3 struct {
+	S         profileScalarsV3
+	DayVisits [baseline.DailyBuckets]uint8
+	WkVisits  [baseline.WeeklyBuckets]uint8
+	Day       [baseline.DailyBuckets]baseline.DayBucket
+	Week      [baseline.WeeklyBuckets]float32
+}
+
+// profileScalarsV3 are the seasonal profile's scalars in format versions 1
+// to 3.
+type profileScalarsV3 struct {
 	ErrFlat, ErrDaily, ErrFlatL, ErrDailyL, ErrWeeklyL float32
 	Ref                                                float64
 	First, Prev                                        int64
 	PrevDay, PrevWeek                                  uint8
 	VisitN                                             uint16
 	Init                                               bool
-	DayVisits                                          [baseline.DailyBuckets]uint8
-	WkVisits                                           [baseline.WeeklyBuckets]uint8
-	Day                                                [baseline.DailyBuckets]baseline.DayBucket
-	Week                                               [baseline.WeeklyBuckets]float32
 }
 
 type rarityV3 struct{ Up, Down tailHistV3 }
@@ -66,9 +76,9 @@ func (h *tailHistV3) split() (baseline.TailHead, baseline.TailHigh) {
 	return head, high
 }
 
-// migrate returns the same state in the current layout.
-func (v *stateV3) migrate() State {
-	d, p := &v.Dec, &v.Season
+// migrateV3 returns the same state in the current layout.
+func migrateV3(v *stateV3) State {
+	d, p, ps := &v.Dec, &v.Season, &v.Season.S
 	st := State{
 		Last: v.Last, N: v.N, Model: v.Model, Mag: v.Mag,
 		Base: v.Base, Spike: v.Spike, Shift: v.Shift, Drift: v.Drift, Deploy: v.Deploy,
@@ -76,8 +86,8 @@ func (v *stateV3) migrate() State {
 			Inhib: d.Inhib, ClosedAt: d.ClosedAt, Open: d.Open, HasClosed: d.HasClosed, Kind: d.Kind, Dir: d.Dir,
 		},
 		Season: baseline.Profile{
-			ErrFlat: p.ErrFlat, ErrDaily: p.ErrDaily, ErrFlatL: p.ErrFlatL, ErrDailyL: p.ErrDailyL, ErrWeeklyL: p.ErrWeeklyL,
-			Ref: p.Ref, First: p.First, Prev: p.Prev, PrevDay: p.PrevDay, PrevWeek: p.PrevWeek, VisitN: p.VisitN, Init: p.Init,
+			ErrFlat: ps.ErrFlat, ErrDaily: ps.ErrDaily, ErrFlatL: ps.ErrFlatL, ErrDailyL: ps.ErrDailyL, ErrWeeklyL: ps.ErrWeeklyL,
+			Ref: ps.Ref, First: ps.First, Prev: ps.Prev, PrevDay: ps.PrevDay, PrevWeek: ps.PrevWeek, VisitN: ps.VisitN, Init: ps.Init,
 			DayVisits: p.DayVisits, WkVisits: p.WkVisits, Day: p.Day, Week: p.Week,
 		},
 		Window: v.Window,
