@@ -47,8 +47,9 @@ func (m Model) String() string {
 // with the scalars (Cur…; the arrays' entries for them are stale), so
 // that while a series stays in one slot (a time-of-day bucket lasts 30
 // minutes, a day-of-week bucket 2 hours) its points touch only the
-// profile's first cache line, next to the caller's other per-point fields;
-// the arrays cost a few lines per slot change instead of four per point.
+// profile's first 65 bytes, next to the caller's other per-point fields;
+// the arrays cost a few cache lines per slot change instead of four per
+// point.
 type Profile struct {
 	// Mean absolute errors of the models: short memory (flat vs daily) and
 	// long memory (…L: daily vs weekly, which needs weeks to compare).
@@ -115,8 +116,8 @@ func (p *Profile) ValidCache() bool {
 	return (p.CurDay < DailyBuckets || p.CurDay == noBucket) && (p.CurWeek < WeeklyBuckets || p.CurWeek == noBucket)
 }
 
-// Uncache keeps no bucket with the scalars (for profiles decoded from a
-// layout without them, whose arrays hold every bucket).
+// Uncache keeps no bucket with the scalars: the arrays hold every bucket
+// (a new profile, or one decoded from a layout without the Cur… fields).
 func (p *Profile) Uncache() {
 	p.CurDay, p.CurWeek = noBucket, noBucket
 	p.CurDayVisits, p.CurWkVisits, p.CurWeekOff, p.CurDayBucket = 0, 0, 0, DayBucket{}
