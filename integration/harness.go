@@ -60,20 +60,37 @@ func binary(t *testing.T) string {
 }
 
 // freePort reserves an ephemeral loopback port. The listener is closed before the
-// collector binds it; the window is small and the kernel does not hand the same port out
-// again immediately.
+// collector binds it, so another process could take it in between (a small window); and
+// the kernel may well hand the same free port to two probes in a row (seen: a collector
+// given one port for its health check and its OTLP receiver failed to start), so a port
+// is never returned twice in a test run.
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("reserving a port: %v", err)
+	handedOut.Lock()
+	defer handedOut.Unlock()
+	for range 100 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("reserving a port: %v", err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		if err := l.Close(); err != nil {
+			t.Fatalf("releasing port %d: %v", port, err)
+		}
+		if !handedOut.ports[port] {
+			handedOut.ports[port] = true
+			return port
+		}
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	if err := l.Close(); err != nil {
-		t.Fatalf("releasing port %d: %v", port, err)
-	}
-	return port
+	t.Fatal("no port that was not handed out before")
+	return 0
 }
+
+// handedOut holds the ports freePort returned.
+var handedOut = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
 
 // syncBuffer collects the collector's output; the process writes while tests read.
 type syncBuffer struct {
