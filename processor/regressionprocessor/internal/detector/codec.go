@@ -86,7 +86,7 @@ func decodeState(version byte, body []byte) (State, error) {
 	case 1:
 		var v1 stateV1
 		_, err = binary.Decode(body, binary.LittleEndian, &v1)
-		old = v1.migrate()
+		old = migrateV1(&v1)
 	case 2:
 		var v2 stateV2
 		_, err = binary.Decode(body, binary.LittleEndian, &v2)

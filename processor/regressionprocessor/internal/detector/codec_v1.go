@@ -58,8 +58,8 @@ func (h *tailHistV1) migrate() tailHistV3 {
 	return out
 }
 
-// migrate returns the same state in the layout of version 3.
-func (v *stateV1) migrate() stateV3 {
+// migrateV1 returns the same state in the layout of version 3.
+func migrateV1(v *stateV1) stateV3 {
 	p := &v.Season
 	st := stateV3{
 		Last:  v.Last,
