@@ -318,6 +318,7 @@ func BenchmarkCanary(b *testing.B) {
 			cfg := createDefaultConfig().(*Config)
 			cfg.Canary.Enabled = bc.enabled
 			cfg.Canary.MaxGroups = 10_000
+			cfg.Queue.Enabled = false // the whole cost in the call (no worker runs here)
 			p, err := newProcessor(metadatatest.NewSettings(componenttest.NewTelemetry()), cfg, consumertest.NewNop())
 			require.NoError(b, err)
 			batches := canaryBenchBatches(10_000/len(bc.versions), bc.versions...)
