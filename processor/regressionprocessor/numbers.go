@@ -1,6 +1,7 @@
 package regressionprocessor // import "github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor"
 
 import (
+	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/detector"
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/engine"
 	"github.com/otelcol-aiops/otelcol-aiops/processor/regressionprocessor/internal/series"
 )
@@ -28,8 +29,8 @@ func (p *regressionProcessor) numbers(src *srcCtx, c *counts) int64 {
 // comparison does not see counters: the engine keeps one counter reference
 // per series, not per version.
 func (p *regressionProcessor) observeRate(src *srcCtx, pt *pointRec, k series.Key, ver uint64, c *counts) {
-	vd, rs := p.eng.ObserveRate(k, src.m.rule.model, pt.start, pt.ts, pt.value, ver)
-	switch rs {
+	var vd detector.Verdict
+	switch p.eng.ObserveRate(k, src.m.rule.model, pt.start, pt.ts, pt.value, ver, &vd) {
 	case engine.RateFirst:
 		c.skipped[skipFirstCumulative]++
 		return

@@ -22,17 +22,16 @@ type sample struct {
 func (p *regressionProcessor) observe(src *srcCtx, s *sample, c *counts) {
 	var vd detector.Verdict
 	if p.canary != nil && s.ver.hash != 0 {
-		cv, v, scored := p.eng.ObserveVersion(s.k, src.m.rule.model, p.canary, &canary.Point{
+		cv, scored := p.eng.ObserveVersion(s.k, src.m.rule.model, p.canary, &canary.Point{
 			Version: s.ver.hash, Name: s.ver.name(), Start: s.at.start, Time: s.at.ts, Value: s.v,
-		})
+		}, &vd)
 		c.countCanary(&cv)
 		p.em.emitCanary(src, s.at, s.q, &cv, p.emitAll)
 		if !scored {
 			return
 		}
-		vd = v
 	} else {
-		vd = p.eng.ObserveWith(s.k, src.m.rule.model, detector.Point{Time: s.at.ts, Value: s.v, Version: s.ver.hash})
+		p.eng.ObserveWith(s.k, src.m.rule.model, detector.Point{Time: s.at.ts, Value: s.v, Version: s.ver.hash}, &vd)
 	}
 	if p.count(&vd, c) {
 		p.em.emit(src, s.at, s.q, &vd, p.emitAll, p.band)

@@ -374,7 +374,8 @@ func TestMemoDoesNotChangeVerdicts(t *testing.T) {
 			for mi, m := range models {
 				s := g*len(models) + mi
 				want := m.Observe(&plain[s], pts[i])
-				got := m.ObserveMemo(&memo[s], pts[i], &mm)
+				var got Verdict
+				m.ObserveMemo(&memo[s], pts[i], &mm, &got)
 				if !(math.IsNaN(want.TimeToLimit) && math.IsNaN(got.TimeToLimit)) {
 					require.Equal(t, want, got, "series %d point %d", s, i)
 				}

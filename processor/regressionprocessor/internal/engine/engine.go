@@ -93,29 +93,34 @@ func (e *Engine) Model() *detector.Model { return e.model }
 
 // Observe evaluates one point of series k with the default model.
 func (e *Engine) Observe(k series.Key, p detector.Point) detector.Verdict {
-	return e.ObserveWith(k, e.model, p)
+	var v detector.Verdict
+	e.ObserveWith(k, e.model, p, &v)
+	return v
 }
 
 // ObserveWith evaluates one point of series k with model m (per-metric
-// overrides). A series should always be observed with the same model.
-func (e *Engine) ObserveWith(k series.Key, m *detector.Model, p detector.Point) detector.Verdict {
+// overrides) into v. A series should always be observed with the same
+// model.
+func (e *Engine) ObserveWith(k series.Key, m *detector.Model, p detector.Point, v *detector.Verdict) {
 	sl := e.get(k, p.Time)
-	return e.observe(sl, m, p)
+	e.observe(sl, m, p, v)
 }
 
 // ObserveVersion evaluates point cp of series k, which carries a version,
 // with the canary tracker tr first (the series' Watch is kept in its slot,
 // so the point costs one lookup). While versions run side by side the
 // series' baseline follows the baseline version only: the points of a
-// canary (judged by tr) or of a version over a cap are not scored, and
-// scored is false.
-func (e *Engine) ObserveVersion(k series.Key, m *detector.Model, tr *canary.Tracker, cp *canary.Point) (cv canary.Verdict, v detector.Verdict, scored bool) {
+// canary (judged by tr) or of a version over a cap are not scored: scored
+// is false and v zero.
+func (e *Engine) ObserveVersion(k series.Key, m *detector.Model, tr *canary.Tracker, cp *canary.Point, v *detector.Verdict) (cv canary.Verdict, scored bool) {
 	sl := e.get(k, cp.Time)
 	cv = tr.Observe(k, &sl.watch, cp)
 	if cv.Role == canary.RoleCanary || cv.Role == canary.RoleCapped {
-		return cv, v, false
+		*v = detector.Verdict{}
+		return cv, false
 	}
-	return cv, e.observe(sl, m, detector.Point{Time: cp.Time, Value: cp.Value, Version: cp.Version}), true
+	e.observe(sl, m, detector.Point{Time: cp.Time, Value: cp.Value, Version: cp.Version}, v)
+	return cv, true
 }
 
 func (e *Engine) get(k series.Key, now int64) *slot {
@@ -129,8 +134,8 @@ func (e *Engine) get(k series.Key, now int64) *slot {
 	return sl
 }
 
-func (e *Engine) observe(sl *slot, m *detector.Model, p detector.Point) detector.Verdict {
-	v := m.ObserveMemo(&sl.st, p, &e.memo)
+func (e *Engine) observe(sl *slot, m *detector.Model, p detector.Point, v *detector.Verdict) {
+	m.ObserveMemo(&sl.st, p, &e.memo, v)
 	switch v.Skip {
 	case detector.SkipInvalid:
 		e.stats.Invalid++
@@ -139,7 +144,6 @@ func (e *Engine) observe(sl *slot, m *detector.Model, p detector.Point) detector
 	default:
 		e.stats.Points++
 	}
-	return v
 }
 
 // Expire removes series whose last point is older than the idle TTL before
@@ -233,26 +237,31 @@ const (
 // ObserveRate evaluates a point of a cumulative monotonic counter of series
 // k as a rate per second over the interval since the previous point. The
 // first point, a decrease (counter reset) or a new start time only set the
-// reference; then rs says so and the verdict is zero.
-func (e *Engine) ObserveRate(k series.Key, m *detector.Model, start, t int64, cum float64, version uint64) (v detector.Verdict, rs RateSkip) {
+// reference; then rs says so and the verdict v is zero.
+func (e *Engine) ObserveRate(k series.Key, m *detector.Model, start, t int64, cum float64, version uint64, v *detector.Verdict) RateSkip {
 	if math.IsNaN(cum) || math.IsInf(cum, 0) {
 		e.stats.Invalid++
-		return detector.Verdict{Skip: detector.SkipInvalid}, RateInvalid
+		*v = detector.Verdict{Skip: detector.SkipInvalid}
+		return RateInvalid
 	}
 	sl := e.get(k, t)
 	c := &sl.cum
 	switch {
 	case c.Set && t <= c.Time:
 		e.stats.OutOfOrder++
-		return detector.Verdict{Skip: detector.SkipOutOfOrder}, RateOutOfOrder
+		*v = detector.Verdict{Skip: detector.SkipOutOfOrder}
+		return RateOutOfOrder
 	case !c.Set:
 		*c = cumulative{Start: start, Time: t, Value: cum, Set: true}
-		return detector.Verdict{}, RateFirst
+		*v = detector.Verdict{}
+		return RateFirst
 	case cum < c.Value || (start != 0 && c.Start != 0 && start != c.Start):
 		*c = cumulative{Start: start, Time: t, Value: cum, Set: true}
-		return detector.Verdict{}, RateReset
+		*v = detector.Verdict{}
+		return RateReset
 	}
 	rate := (cum - c.Value) / (float64(t-c.Time) / 1e9)
 	*c = cumulative{Start: start, Time: t, Value: cum, Set: true}
-	return e.observe(sl, m, detector.Point{Time: t, Value: rate, Version: version}), RateOK
+	e.observe(sl, m, detector.Point{Time: t, Value: rate, Version: version}, v)
+	return RateOK
 }

@@ -79,17 +79,19 @@ func TestObserveVersion(t *testing.T) {
 	tr, err := canary.New(canary.DefaultConfig())
 	require.NoError(t, err)
 	k := series.KeyOf("latency", "service=api")
+	var v detector.Verdict
 	at := func(i int, ver uint64, name string) *canary.Point {
 		p := pt(i, 100)
 		return &canary.Point{Version: ver, Name: name, Time: p.Time, Value: p.Value}
 	}
-	cv, _, scored := e.ObserveVersion(k, e.Model(), tr, at(0, 1, "1.0"))
+	cv, scored := e.ObserveVersion(k, e.Model(), tr, at(0, 1, "1.0"), &v)
 	assert.True(t, scored)
 	assert.Equal(t, canary.RoleOnly, cv.Role)
-	cv, _, scored = e.ObserveVersion(k, e.Model(), tr, at(1, 3, "1.1"))
+	cv, scored = e.ObserveVersion(k, e.Model(), tr, at(1, 3, "1.1"), &v)
 	assert.False(t, scored, "a canary's point does not enter the baseline")
+	assert.Zero(t, v, "nor gets a verdict")
 	assert.Equal(t, canary.RoleCanary, cv.Role)
-	cv, _, scored = e.ObserveVersion(k, e.Model(), tr, at(2, 1, "1.0"))
+	cv, scored = e.ObserveVersion(k, e.Model(), tr, at(2, 1, "1.0"), &v)
 	assert.True(t, scored)
 	assert.Equal(t, canary.RoleBaseline, cv.Role)
 	assert.Equal(t, Stats{Points: 2, Created: 1, Series: 1}, e.Stats())
@@ -100,10 +102,8 @@ func TestObserveRateSkips(t *testing.T) {
 	k := series.KeyOf("requests", "svc=checkout")
 	at := func(i int) int64 { return t0.Add(time.Duration(i) * time.Minute).UnixNano() }
 	start := at(0)
-	rate := func(i int, cum float64) RateSkip {
-		_, rs := e.ObserveRate(k, e.Model(), start, at(i), cum, 0)
-		return rs
-	}
+	var v detector.Verdict
+	rate := func(i int, cum float64) RateSkip { return e.ObserveRate(k, e.Model(), start, at(i), cum, 0, &v) }
 	assert.Equal(t, RateFirst, rate(1, 10))
 	assert.Equal(t, RateOK, rate(2, 70))
 	assert.Equal(t, RateOutOfOrder, rate(2, 80))
@@ -116,7 +116,7 @@ func TestObserveRateSkips(t *testing.T) {
 	require.True(t, ok)
 	restored := newEngine(t, nil)
 	require.NoError(t, restored.Restore(k, snap))
-	_, rs := restored.ObserveRate(k, restored.Model(), start, at(6), 180, 0)
+	rs := restored.ObserveRate(k, restored.Model(), start, at(6), 180, 0, &v)
 	assert.Equal(t, RateFirst, rs, "the first point after a restore")
 }
 
