@@ -22,9 +22,10 @@ type sample struct {
 func (p *regressionProcessor) observe(src *srcCtx, s *sample, c *counts) {
 	var vd detector.Verdict
 	if p.canary != nil && s.ver.hash != 0 {
-		cv, scored := p.eng.ObserveVersion(s.k, src.m.rule.model, p.canary, &canary.Point{
+		var cv canary.Verdict
+		scored := p.eng.ObserveVersion(s.k, src.m.rule.model, p.canary, &canary.Point{
 			Version: s.ver.hash, Name: s.ver.name(), Start: s.at.start, Time: s.at.ts, Value: s.v,
-		}, &vd)
+		}, &cv, &vd)
 		c.countCanary(&cv)
 		p.em.emitCanary(src, s.at, s.q, &cv, p.emitAll)
 		if !scored {

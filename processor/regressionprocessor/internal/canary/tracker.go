@@ -180,16 +180,19 @@ func (p *Point) started() int64 {
 	return p.Time
 }
 
-// Observe records point p of identity k, whose Watch is w, and returns the
-// role of its version and, when the point completes a canary window, the
-// comparison.
-func (t *Tracker) Observe(k series.Key, w *Watch, p *Point) Verdict {
+// Observe records point p of identity k, whose Watch is w, and writes to
+// out the role of its version and, when the point completes a canary
+// window, the comparison. Through out, not returned: see
+// detector.Model.ObserveMemo.
+func (t *Tracker) Observe(k series.Key, w *Watch, p *Point, out *Verdict) {
 	if len(t.groups) > 0 { // usually none: skip hashing k into the map
 		if g := t.groups[k]; g != nil {
-			return t.observeGroup(k, w, g, p)
+			*out = t.observeGroup(k, w, g, p)
+			return
 		}
 	}
 	ts := p.Time
+	*out = Verdict{}
 	switch {
 	case w.hash == 0:
 		*w = Watch{hash: p.Version, first: p.started(), last: ts}
@@ -198,15 +201,17 @@ func (t *Tracker) Observe(k series.Key, w *Watch, p *Point) Verdict {
 	case ts-w.last > int64(t.cfg.VersionTTL):
 		*w = Watch{hash: p.Version, first: p.started(), last: ts} // the old version had stopped: a deploy, not a canary
 	case len(t.groups) >= t.cfg.MaxGroups:
-		return Verdict{Role: RoleCapped, Cap: CapGroups}
+		out.Role, out.Cap = RoleCapped, CapGroups
+		return
 	default:
 		g := &group{latest: w.last}
 		g.add(version{hash: w.hash, first: w.first, last: w.last}, t.cfg.Window) // named at its next point
 		*w = Watch{}
 		t.groups[k] = g
-		return t.observeGroup(k, w, g, p)
+		*out = t.observeGroup(k, w, g, p)
+		return
 	}
-	return Verdict{Role: RoleOnly}
+	out.Role = RoleOnly
 }
 
 // observeGroup records a point of a compared identity.

@@ -42,7 +42,9 @@ func (tr *tracked) observe(k series.Key, p *Point) Verdict {
 		w = new(Watch)
 		tr.watches[k] = w
 	}
-	return tr.Observe(k, w, p)
+	var v Verdict
+	tr.Observe(k, w, p, &v)
+	return v
 }
 
 // feed is one version reporting a value every minute from minute `from`.

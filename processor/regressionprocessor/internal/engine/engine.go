@@ -107,20 +107,20 @@ func (e *Engine) ObserveWith(k series.Key, m *detector.Model, p detector.Point, 
 }
 
 // ObserveVersion evaluates point cp of series k, which carries a version,
-// with the canary tracker tr first (the series' Watch is kept in its slot,
+// with the canary tracker tr first (its verdict to cv) (the series' Watch is kept in its slot,
 // so the point costs one lookup). While versions run side by side the
 // series' baseline follows the baseline version only: the points of a
 // canary (judged by tr) or of a version over a cap are not scored: scored
 // is false and v zero.
-func (e *Engine) ObserveVersion(k series.Key, m *detector.Model, tr *canary.Tracker, cp *canary.Point, v *detector.Verdict) (cv canary.Verdict, scored bool) {
+func (e *Engine) ObserveVersion(k series.Key, m *detector.Model, tr *canary.Tracker, cp *canary.Point, cv *canary.Verdict, v *detector.Verdict) (scored bool) {
 	sl := e.get(k, cp.Time)
-	cv = tr.Observe(k, &sl.watch, cp)
+	tr.Observe(k, &sl.watch, cp, cv)
 	if cv.Role == canary.RoleCanary || cv.Role == canary.RoleCapped {
 		*v = detector.Verdict{}
-		return cv, false
+		return false
 	}
 	e.observe(sl, m, detector.Point{Time: cp.Time, Value: cp.Value, Version: cp.Version}, v)
-	return cv, true
+	return true
 }
 
 func (e *Engine) get(k series.Key, now int64) *slot {

@@ -84,14 +84,15 @@ func TestObserveVersion(t *testing.T) {
 		p := pt(i, 100)
 		return &canary.Point{Version: ver, Name: name, Time: p.Time, Value: p.Value}
 	}
-	cv, scored := e.ObserveVersion(k, e.Model(), tr, at(0, 1, "1.0"), &v)
+	var cv canary.Verdict
+	scored := e.ObserveVersion(k, e.Model(), tr, at(0, 1, "1.0"), &cv, &v)
 	assert.True(t, scored)
 	assert.Equal(t, canary.RoleOnly, cv.Role)
-	cv, scored = e.ObserveVersion(k, e.Model(), tr, at(1, 3, "1.1"), &v)
+	scored = e.ObserveVersion(k, e.Model(), tr, at(1, 3, "1.1"), &cv, &v)
 	assert.False(t, scored, "a canary's point does not enter the baseline")
 	assert.Zero(t, v, "nor gets a verdict")
 	assert.Equal(t, canary.RoleCanary, cv.Role)
-	cv, scored = e.ObserveVersion(k, e.Model(), tr, at(2, 1, "1.0"), &v)
+	scored = e.ObserveVersion(k, e.Model(), tr, at(2, 1, "1.0"), &cv, &v)
 	assert.True(t, scored)
 	assert.Equal(t, canary.RoleBaseline, cv.Role)
 	assert.Equal(t, Stats{Points: 2, Created: 1, Series: 1}, e.Stats())
