@@ -10,7 +10,7 @@ import (
 
 // batch is what detection needs of the watched data points of one request,
 // copied out of the pdata on the request's path (capture) so that the
-// request goes on at once and detection runs after it, on the detection
+// request goes on at once and detection runs beside it, on the detection
 // worker (queue.go). It is a flat tree: resources hold spans of scopes,
 // scopes of metrics, metrics of points, all in the order of the request, so
 // detection sees the points in the order a synchronous pass would. Strings

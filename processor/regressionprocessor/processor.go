@@ -153,9 +153,10 @@ const maxClockSkew = time.Hour
 
 // ConsumeMetrics copies the watched data points out of md and passes md on
 // unchanged. With the queue (the default) the copy goes to the detection
-// worker after md has gone on, so a request's derived series, which the
-// worker sends in requests of its own, follow it; without the queue the
-// points are scored here and the derived series appended to md.
+// worker before md goes on, so that detection runs while the pipeline
+// exports md (its derived series, which the worker sends in requests of
+// their own, may arrive before md); without the queue the points are scored
+// here and the derived series appended to md.
 func (p *regressionProcessor) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error {
 	b := p.pool.Get().(*batch)
 	b.wall = p.now()
@@ -167,9 +168,7 @@ func (p *regressionProcessor) ConsumeMetrics(ctx context.Context, md pmetric.Met
 		derived := p.detect(ctx, b)
 		derived.ResourceMetrics().MoveAndAppendTo(md.ResourceMetrics())
 	default:
-		err := p.next.ConsumeMetrics(ctx, md)
 		p.enqueue(ctx, b)
-		return err
 	}
 	return p.next.ConsumeMetrics(ctx, md)
 }

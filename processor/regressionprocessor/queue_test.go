@@ -3,7 +3,6 @@ package regressionprocessor
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -200,17 +199,15 @@ func TestCaptureKeepsAttributeTypes(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.Emit.Mode = EmitAll
 	cfg.Detection.Warmup = 0
-	outs := runBatches(t, cfg, md)
-	require.Len(t, outs, 2)
-	got := derived(outs[1:], MetricScore)
+	_, derivedReq := splitQueued(t, runBatches(t, cfg, md))
+	got := derived([]pmetric.Metrics{derivedReq}, MetricScore)
 	require.Len(t, got, 1)
 	attrs := got[0].Attributes().AsRaw()
 	for k, v := range want {
 		assert.Equal(t, v, attrs[k], k)
 	}
 	assert.Equal(t, "m", attrs[AttrMetricName])
-	assert.Equal(t, wantRes, outs[1].ResourceMetrics().At(0).Resource().Attributes().AsRaw())
-	assert.True(t, strings.HasPrefix(outs[1].ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Name(), "aiops."))
+	assert.Equal(t, wantRes, derivedReq.ResourceMetrics().At(0).Resource().Attributes().AsRaw())
 }
 
 // TestQueuedPointSize backs the README's sizing of the queue: a queued point
