@@ -248,9 +248,12 @@ func benchPipeline(b *testing.B, gz bool, include []string) {
 // detection worker has scored the stream's last batch, so its time holds
 // all the work the processor did for it, on whichever core. Reported: ns
 // per point with and without, the ratio of the totals and of the medians
-// of the per-stream times (robust to other work on the machine), and the
-// points the processor shed (queue full), which must be 0 for the ratio to
-// mean anything.
+// of the per-stream times (robust to other work on the machine), the points
+// the processor shed (queue full), which must be 0 for the ratio to mean
+// anything, and the ratio of the CPU time the process used (load generator
+// and sink included) without and with the processor: the throughput ratio
+// to expect when the collector's cores rather than the requests' latency
+// are the limit.
 func BenchmarkPipelineOTLP(b *testing.B) {
 	const nSeries, perBatch, passesPerOp = 10_000, 1000, 5
 	sink, received := startRawSink(b)
@@ -278,17 +281,24 @@ func BenchmarkPipelineOTLP(b *testing.B) {
 		}
 		return out
 	}
-	stream := func(pp *otlpPipeline, payloads [][]byte, drain func()) time.Duration {
+	var cpuN, cpuW time.Duration // the process's, over the timed streams
+	cpuOK := true
+	stream := func(pp *otlpPipeline, payloads [][]byte, drain func(), cpu *time.Duration) time.Duration {
+		c0, ok0 := processCPU()
 		start := time.Now()
 		for _, pl := range payloads {
 			require.NoError(b, pp.send(pl))
 		}
 		drain()
-		return time.Since(start)
+		d := time.Since(start)
+		c1, ok1 := processCPU()
+		*cpu += c1 - c0
+		cpuOK = cpuOK && ok0 && ok1
+		return d
 	}
 	const warm = 55 // passes past warm-up
 	for r := 0; r < warm; r += passesPerOp {
-		stream(with, encode(r), p.sync)
+		stream(with, encode(r), p.sync, new(time.Duration))
 	}
 	require.Equal(b, nSeries, p.eng.Len())
 	require.Positive(b, received.Load(), "nothing reached the sink")
@@ -300,11 +310,11 @@ func BenchmarkPipelineOTLP(b *testing.B) {
 		payloads := encode(warm + i*passesPerOp)
 		b.StartTimer()
 		if i%2 == 0 {
-			tn = append(tn, stream(without, payloads, nop))
-			tw = append(tw, stream(with, payloads, p.sync))
+			tn = append(tn, stream(without, payloads, nop, &cpuN))
+			tw = append(tw, stream(with, payloads, p.sync, &cpuW))
 		} else {
-			tw = append(tw, stream(with, payloads, p.sync))
-			tn = append(tn, stream(without, payloads, nop))
+			tw = append(tw, stream(with, payloads, p.sync, &cpuW))
+			tn = append(tn, stream(without, payloads, nop, &cpuN))
 		}
 	}
 	b.StopTimer()
@@ -315,6 +325,9 @@ func BenchmarkPipelineOTLP(b *testing.B) {
 	b.ReportMetric(float64(sumW.Nanoseconds())/points, "ns/point-with")
 	b.ReportMetric(float64(sumN)/float64(sumW), "throughput-ratio")
 	b.ReportMetric(float64(medianDuration(tn))/float64(medianDuration(tw)), "median-ratio")
+	if cpuOK {
+		b.ReportMetric(float64(cpuN)/float64(cpuW), "cpu-ratio")
+	}
 }
 
 // shedPoints returns the points the processor skipped because its queue
