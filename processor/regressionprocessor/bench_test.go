@@ -1,14 +1,18 @@
 package regressionprocessor
 
 import (
+	"bufio"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"net"
+	"os"
+	"os/exec"
 	"runtime"
 	"slices"
 	"strconv"
-	"sync/atomic"
+	"strings"
 	"testing"
 	"time"
 
@@ -237,10 +241,11 @@ func benchPipeline(b *testing.B, gz bool, include []string) {
 // (10k series, batches of 1000 points, every metric watched, default
 // settings). The exporter's sending queue is off so that each request's
 // whole cost is measured in the caller. The load generator sends
-// pre-encoded, uncompressed requests and the sink neither decodes nor
-// answers more than an empty response, so that little outside the
-// collector is timed; their cost is the same with and without the
-// processor.
+// pre-encoded, uncompressed requests and the sink, the backend, runs in a
+// process of its own (as the collector's testbed runs its mock backend)
+// and neither decodes nor answers more than an empty response, so that
+// little outside the collector is timed; their cost is the same with and
+// without the processor.
 //
 // One op is a stream of passesPerOp passes over the 10k series (50
 // requests) through one pipeline, then the same through the other, the
@@ -250,13 +255,13 @@ func benchPipeline(b *testing.B, gz bool, include []string) {
 // per point with and without, the ratio of the totals and of the medians
 // of the per-stream times (robust to other work on the machine), the points
 // the processor shed (queue full), which must be 0 for the ratio to mean
-// anything, and the ratio of the CPU time the process used (load generator
-// and sink included) without and with the processor: the throughput ratio
-// to expect when the collector's cores rather than the requests' latency
-// are the limit.
+// anything, and the ratio of the CPU time this process (the collector and
+// the load generator) used without and with the processor: the throughput
+// ratio to expect when the collector's cores rather than the requests'
+// latency are the limit.
 func BenchmarkPipelineOTLP(b *testing.B) {
 	const nSeries, perBatch, passesPerOp = 10_000, 1000, 5
-	sink, received := startRawSink(b)
+	sink := startSinkProcess(b)
 	without := startOTLPPipeline(b, sink, nil)
 	tt := componenttest.NewTelemetry()
 	b.Cleanup(func() { require.NoError(b, tt.Shutdown(context.Background())) })
@@ -301,7 +306,6 @@ func BenchmarkPipelineOTLP(b *testing.B) {
 		stream(with, encode(r), p.sync, new(time.Duration))
 	}
 	require.Equal(b, nSeries, p.eng.Len())
-	require.Positive(b, received.Load(), "nothing reached the sink")
 	var tw, tn []time.Duration
 	nop := func() {}
 	b.ResetTimer()
@@ -420,24 +424,55 @@ func freeLoopbackAddr(b *testing.B) string {
 	return addr
 }
 
+// sinkProcessEnv makes TestRawSinkProcess serve.
+const sinkProcessEnv = "REGRESSION_BENCH_SINK"
+
+// TestRawSinkProcess is the backend of BenchmarkPipelineOTLP, which runs
+// this test binary again as a process of its own: a backend does not share
+// the collector's process and scheduler. It prints its address and serves
+// until its standard input closes.
+func TestRawSinkProcess(t *testing.T) {
+	if os.Getenv(sinkProcessEnv) == "" {
+		t.Skip("the sink process of BenchmarkPipelineOTLP")
+	}
+	fmt.Println(startRawSink(t))
+	_, _ = io.Copy(io.Discard, os.Stdin)
+}
+
+// startSinkProcess starts TestRawSinkProcess and returns its address.
+func startSinkProcess(b *testing.B) string {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRawSinkProcess$")
+	cmd.Env = append(os.Environ(), sinkProcessEnv+"=1")
+	stdin, err := cmd.StdinPipe()
+	require.NoError(b, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(b, err)
+	require.NoError(b, cmd.Start())
+	b.Cleanup(func() {
+		_ = stdin.Close()
+		_ = cmd.Wait()
+	})
+	addr, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(b, err)
+	return strings.TrimSpace(addr)
+}
+
 // startRawSink serves the OTLP metrics Export method on a loopback port
 // without decoding requests (the backend's work is not the collector's)
-// and returns its address and the count of bytes received.
-func startRawSink(b *testing.B) (string, *atomic.Int64) {
+// and returns its address.
+func startRawSink(tb testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(b, err)
-	var received atomic.Int64
+	require.NoError(tb, err)
 	srv := grpc.NewServer(grpc.ForceServerCodec(rawCodec{}), grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
 		var req rawMessage
 		if err := stream.RecvMsg(&req); err != nil {
 			return err
 		}
-		received.Add(int64(len(req)))
 		return stream.SendMsg(&rawMessage{}) // an empty ExportMetricsServiceResponse
 	}))
 	go func() { _ = srv.Serve(l) }()
-	b.Cleanup(srv.Stop)
-	return l.Addr().String(), &received
+	tb.Cleanup(srv.Stop)
+	return l.Addr().String()
 }
 
 // rawMessage is an encoded protobuf message, passed through by rawCodec.
