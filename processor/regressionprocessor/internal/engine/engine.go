@@ -107,11 +107,11 @@ func (e *Engine) ObserveWith(k series.Key, m *detector.Model, p detector.Point, 
 }
 
 // ObserveVersion evaluates point cp of series k, which carries a version,
-// with the canary tracker tr first (its verdict to cv) (the series' Watch is kept in its slot,
-// so the point costs one lookup). While versions run side by side the
-// series' baseline follows the baseline version only: the points of a
-// canary (judged by tr) or of a version over a cap are not scored: scored
-// is false and v zero.
+// with the canary tracker tr first, its verdict to cv (the series' Watch is
+// kept in its slot, so the point costs one lookup), then the model, its
+// verdict to v. While versions run side by side the series' baseline
+// follows the baseline version only: the points of a canary (judged by tr)
+// or of a version over a cap are not scored: scored is false and v zero.
 func (e *Engine) ObserveVersion(k series.Key, m *detector.Model, tr *canary.Tracker, cp *canary.Point, cv *canary.Verdict, v *detector.Verdict) (scored bool) {
 	sl := e.get(k, cp.Time)
 	tr.Observe(k, &sl.watch, cp, cv)
