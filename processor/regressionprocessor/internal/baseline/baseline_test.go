@@ -163,9 +163,6 @@ func TestProfileChoosesModel(t *testing.T) {
 	require.Equal(t, ModelWeekly, m)
 }
 
-// TestTailBucketMatchesFrexp checks the bit-level log2 against the
-// definition through math.Frexp (z = m·2^e, m in [0.5, 1): e-1 + 2m-1),
-// including bucket edges, the clamps and special values.
 // TestProfileSlotCacheIsTransparent: where a bucket is kept (with the
 // scalars or in its array) changes nothing a caller sees. A copy of the
 // profile whose cache is moved elsewhere at every point — its buckets
@@ -199,6 +196,9 @@ func TestProfileSlotCacheIsTransparent(t *testing.T) {
 	assert.Equal(t, ModelWeekly, p.Choose(21*nsPerDay, SlotOf(21*nsPerDay), &q), "the weekly buckets were learned")
 }
 
+// TestTailBucketMatchesFrexp checks the bit-level log2 against the
+// definition through math.Frexp (z = m·2^e, m in [0.5, 1): e-1 + 2m-1),
+// including bucket edges, the clamps and special values.
 func TestTailBucketMatchesFrexp(t *testing.T) {
 	ref := func(z float64) (int, float64) {
 		if !(z > 0) {
