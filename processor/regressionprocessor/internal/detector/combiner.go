@@ -91,6 +91,8 @@ type pointCtx struct {
 	model    baseline.Model
 	step     *stepFactors // weights of the step dt; nil on a series' first point
 
+	upReady, downReady bool // the level-shift rarity histograms can score (levelShiftDetector.ready)
+
 	// Set by detectors.
 	shift   float64 // confirmed level change
 	shifted bool
@@ -155,6 +157,7 @@ func (m *Model) ObserveMemo(st *State, p Point, mm *Memo, v *Verdict) {
 		st.Rarity, st.High = RarityState{}, RarityHigh{}
 		st.Shift.M = 0
 	}
+	m.shift.ready(st, &c)
 	floor := m.scaleFloor(st.Mag)
 	c.model = model
 	c.scale = max(st.Base.Scale, floor)
