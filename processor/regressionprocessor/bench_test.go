@@ -256,10 +256,11 @@ func benchPipeline(b *testing.B, gz bool, include []string) {
 // per point with and without, the ratio of the totals and of the medians
 // of the per-stream times (robust to other work on the machine), the points
 // the processor shed (queue full), which must be 0 for the ratio to mean
-// anything, and the ratio of the CPU time this process (the collector and
-// the load generator) used without and with the processor: the throughput
-// ratio to expect when the collector's cores rather than the requests'
-// latency are the limit.
+// anything, and the CPU time this process (the collector and the load
+// generator) used per point without and with the processor, and their
+// ratio: the difference is what the processor costs, and the ratio the
+// throughput to expect when the collector's own cores, with nothing else
+// on them, are the limit.
 //
 // With one sender (senders=1) the collector has a core to spare, as an
 // agent's exporter waiting for each response leaves it; with five
@@ -341,6 +342,8 @@ func benchPipelineOTLP(b *testing.B, senders int) {
 	b.ReportMetric(float64(medianDuration(tn))/float64(medianDuration(tw)), "median-ratio")
 	if cpuOK {
 		b.ReportMetric(float64(cpuN)/float64(cpuW), "cpu-ratio")
+		b.ReportMetric(float64(cpuN.Nanoseconds())/points, "cpu-ns/point-without")
+		b.ReportMetric(float64(cpuW.Nanoseconds())/points, "cpu-ns/point-with")
 	}
 }
 
