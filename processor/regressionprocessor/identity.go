@@ -38,8 +38,8 @@ func (v versionRef) name() string {
 
 // hashAttrs returns the order-independent hash of attributes without the
 // version attributes, and the first version attribute found (hash 0 =
-// none). The bytes hashed are those of the pdata values (a change would
-// orphan every persisted baseline).
+// none). The bytes hashed are those of the pdata values. A change orphans
+// every persisted baseline: it needs a new snapshotKeyScheme (persist.go).
 func (p *regressionProcessor) hashAttrs(b *batch, s span) (key series.Key, version versionRef) {
 	attrs := b.attrsOf(s)
 	for i := range attrs {
@@ -52,12 +52,17 @@ func (p *regressionProcessor) hashAttrs(b *batch, s span) (key series.Key, versi
 			}
 			continue
 		}
-		h := series.NewHasher()
-		h.WriteString(a.key)
-		writeValue(&h, a)
-		key = key.Add(h.Key())
+		key = key.Add(attrKey(a))
 	}
 	return key, version
+}
+
+func attrKey(a *attrRec) series.Key {
+	switch a.typ {
+	case pcommon.ValueTypeInt, pcommon.ValueTypeDouble, pcommon.ValueTypeBool:
+		return series.AttrKeyNum(a.key, uint8(a.typ), a.num)
+	}
+	return series.AttrKey(a.key, uint8(a.typ), a.str) // strings, and AsString of the others
 }
 
 func writeValue(h *series.Hasher, a *attrRec) {

@@ -18,7 +18,7 @@ import (
 // Storage layout. The storage client has Get/Set/Delete/Batch but no key
 // listing, so one manifest names everything else:
 //
-//	"manifest"             "RGM1" | generation u64 | chunks u32 | series u32 | CRC-32C
+//	"manifest"             "RGM2" | generation u64 | chunks u32 | series u32 | CRC-32C
 //	"chunk/<gen>/<i>"      "RGC1" | records…, each: key (16 bytes) | detector snapshot (fixed size, own CRC)
 //
 // Series are written from the least to the most recently seen, chunkSeries per
@@ -27,19 +27,27 @@ import (
 // leaves one complete generation. Records are fixed-size: a corrupt record
 // costs that series, a truncated or missing chunk costs that chunk, a
 // corrupt manifest costs the restore (the processor starts empty either way).
+//
+// The manifest's magic also names how the series keys were computed
+// (identity.go): a snapshot whose keys the running version cannot compute
+// is not restored, since none of its series would be found again, and its
+// chunks are deleted by the next save. "RGM1": attributes hashed with
+// FNV-1a (before 2026-11-22); "RGM2": with series.AttrKey.
 const (
-	manifestKey   = "manifest"
-	manifestMagic = "RGM1"
-	chunkMagic    = "RGC1"
-	chunkSeries   = 512
+	manifestKey    = "manifest"
+	manifestMagic  = "RGM2"
+	staleKeysMagic = "RGM1"
+	chunkMagic     = "RGC1"
+	chunkSeries    = 512
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 type manifest struct {
-	gen    uint64
-	chunks uint32
-	series uint32
+	gen       uint64
+	chunks    uint32
+	series    uint32
+	staleKeys bool // keys of an earlier scheme
 }
 
 func (m manifest) encode() []byte {
@@ -51,16 +59,17 @@ func (m manifest) encode() []byte {
 }
 
 func decodeManifest(b []byte) (manifest, error) {
-	if len(b) != 4+8+4+4+4 || string(b[:4]) != manifestMagic {
+	if len(b) != 4+8+4+4+4 || (string(b[:4]) != manifestMagic && string(b[:4]) != staleKeysMagic) {
 		return manifest{}, errors.New("not a regression manifest")
 	}
 	if crc32.Checksum(b[:len(b)-4], castagnoli) != binary.LittleEndian.Uint32(b[len(b)-4:]) {
 		return manifest{}, errors.New("manifest checksum mismatch")
 	}
 	return manifest{
-		gen:    binary.LittleEndian.Uint64(b[4:]),
-		chunks: binary.LittleEndian.Uint32(b[12:]),
-		series: binary.LittleEndian.Uint32(b[16:]),
+		gen:       binary.LittleEndian.Uint64(b[4:]),
+		chunks:    binary.LittleEndian.Uint32(b[12:]),
+		series:    binary.LittleEndian.Uint32(b[16:]),
+		staleKeys: string(b[:4]) == staleKeysMagic,
 	}, nil
 }
 
@@ -147,6 +156,11 @@ func (p *regressionProcessor) restore(ctx context.Context) {
 	if err != nil {
 		p.tel.ProcessorRegressionSnapshotFailures.Add(ctx, 1, attrRestore)
 		p.logger.Warn("regression: snapshot manifest unreadable; starting with empty baselines", zap.Error(err))
+		return
+	}
+	if m.staleKeys {
+		p.logger.Warn("regression: the saved baselines were keyed by an earlier version's series keys, which this version does not compute; starting with empty baselines (the next snapshot replaces them)",
+			zap.Uint32("series", m.series))
 		return
 	}
 	skip := int(m.series) - p.cfg.MaxSeries // the least recently seen beyond max_series

@@ -2,7 +2,9 @@ package regressionprocessor
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"maps"
 	"slices"
 	"sync/atomic"
@@ -360,6 +362,20 @@ func (c failingClient) Batch(ctx context.Context, ops ...*storage.Operation) err
 	return c.Client.Batch(ctx, ops...)
 }
 
+// runPersisting starts a processor (restoring), feeds it n series and shuts
+// it down (saving); it returns the processor and the storage owner's ID.
+func runPersisting(t *testing.T, cfg *Config, host component.Host, tt *componenttest.Telemetry, n int) (*regressionProcessor, component.ID) {
+	set := metadatatest.NewSettings(tt)
+	p, err := newProcessor(set, cfg, consumertest.NewNop())
+	require.NoError(t, err)
+	require.NoError(t, p.Start(context.Background(), host))
+	for i := 0; i < n; i++ {
+		consume(t, p, gauge("m", t0, float64(i), map[string]any{"i": int64(i)}, nil))
+	}
+	require.NoError(t, p.Shutdown(context.Background()))
+	return p, set.ID
+}
+
 func TestPersistence(t *testing.T) {
 	st, host := newTestStorage(t)
 	cfg := createDefaultConfig().(*Config)
@@ -367,18 +383,12 @@ func TestPersistence(t *testing.T) {
 	const n = 1200 // three chunks
 	var owner component.ID
 	run := func(tt *componenttest.Telemetry, feed bool) *regressionProcessor {
-		set := metadatatest.NewSettings(tt)
-		owner = set.ID
-		p, err := newProcessor(set, cfg, consumertest.NewNop())
-		require.NoError(t, err)
-		require.NoError(t, p.Start(context.Background(), host))
+		series := 0
 		if feed {
-			for i := 0; i < n; i++ {
-				md := gauge("m", t0, float64(i), map[string]any{"i": int64(i)}, nil)
-				consume(t, p, md)
-			}
+			series = n
 		}
-		require.NoError(t, p.Shutdown(context.Background()))
+		var p *regressionProcessor
+		p, owner = runPersisting(t, cfg, host, tt, series)
 		return p
 	}
 	tt1 := componenttest.NewTelemetry()
@@ -415,6 +425,32 @@ func TestPersistence(t *testing.T) {
 	for _, tt := range []*componenttest.Telemetry{tt1, tt2, tt4} {
 		require.NoError(t, tt.Shutdown(context.Background()))
 	}
+}
+
+// TestPersistenceDropsStaleKeys: a snapshot keyed by an earlier version's
+// series keys is not restored (none of its series would be found again)
+// and the next save deletes it.
+func TestPersistenceDropsStaleKeys(t *testing.T) {
+	st, host := newTestStorage(t)
+	cfg := createDefaultConfig().(*Config)
+	cfg.Storage = &st.ID
+	tt := componenttest.NewTelemetry()
+	defer func() { require.NoError(t, tt.Shutdown(context.Background())) }()
+	_, owner := runPersisting(t, cfg, host, tt, 10)
+	m, err := decodeManifest(st.data(t, owner)[manifestKey])
+	require.NoError(t, err)
+	require.False(t, m.staleKeys)
+	stale := append([]byte(staleKeysMagic), m.encode()[len(manifestMagic):len(manifestMagic)+16]...)
+	stale = binary.LittleEndian.AppendUint32(stale, crc32.Checksum(stale, castagnoli))
+	st.put(t, owner, map[string][]byte{manifestKey: stale})
+
+	tt2 := componenttest.NewTelemetry()
+	defer func() { require.NoError(t, tt2.Shutdown(context.Background())) }()
+	p, _ := runPersisting(t, cfg, host, tt2, 0)
+	assert.Equal(t, 0, p.eng.Len())
+	_, err = tt2.GetMetric("otelcol_processor_regression_snapshot_failures")
+	require.Error(t, err, "an upgrade is not a failure")
+	assert.ElementsMatch(t, []string{manifestKey}, st.keys(t, owner), "the stale chunk is deleted")
 }
 
 func TestStartFailsOnMissingStorage(t *testing.T) {

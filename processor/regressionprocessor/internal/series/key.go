@@ -5,9 +5,10 @@ import (
 	"math/bits"
 )
 
-// Key identifies a series: a 128-bit FNV-1a hash of its identity. It is
-// stable across processes and versions, so persisted baselines find their
-// series again after a restart.
+// Key identifies a series: a 128-bit hash of its identity (the adapter sums
+// the AttrKey of each attribute and an FNV-1a hash of what a whole
+// resource, scope or metric shares). It is stable across processes, so
+// persisted baselines find their series again after a restart.
 type Key struct{ Hi, Lo uint64 }
 
 // FNV-1a 128-bit parameters.
