@@ -258,9 +258,9 @@ func benchPipeline(b *testing.B, gz bool, include []string) {
 // the processor shed (queue full), which must be 0 for the ratio to mean
 // anything, and the CPU time this process (the collector and the load
 // generator) used per point without and with the processor, and their
-// ratio: the difference is what the processor costs, and the ratio the
-// throughput to expect when the collector's own cores, with nothing else
-// on them, are the limit.
+// ratio: the difference is what the processor costs, and the ratio about
+// the throughput to expect when the collector's own cores, with nothing
+// else on them, are the limit.
 //
 // With one sender (senders=1) the collector has a core to spare, as an
 // agent's exporter waiting for each response leaves it; with five

@@ -39,7 +39,7 @@ func (v versionRef) name() string {
 // hashAttrs returns the order-independent hash of attributes without the
 // version attributes, and the first version attribute found (hash 0 =
 // none). The bytes hashed are those of the pdata values. A change orphans
-// every persisted baseline: it needs a new snapshotKeyScheme (persist.go).
+// every persisted baseline: it needs a new manifest magic (persist.go).
 func (p *regressionProcessor) hashAttrs(b *batch, s span) (key series.Key, version versionRef) {
 	attrs := b.attrsOf(s)
 	for i := range attrs {

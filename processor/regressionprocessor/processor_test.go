@@ -383,12 +383,12 @@ func TestPersistence(t *testing.T) {
 	const n = 1200 // three chunks
 	var owner component.ID
 	run := func(tt *componenttest.Telemetry, feed bool) *regressionProcessor {
-		series := 0
+		fed := 0
 		if feed {
-			series = n
+			fed = n
 		}
 		var p *regressionProcessor
-		p, owner = runPersisting(t, cfg, host, tt, series)
+		p, owner = runPersisting(t, cfg, host, tt, fed)
 		return p
 	}
 	tt1 := componenttest.NewTelemetry()

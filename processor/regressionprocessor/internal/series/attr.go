@@ -11,15 +11,15 @@ import (
 // value seeded by the xxh3-64 of the name and the value's type. Attributes
 // are hashed once per data point, so this is on the hot path: FNV-1a, which
 // goes through a string a byte at a time with a multiplication in the
-// loop's dependency chain, cost about 20 ns of CPU per point more in
-// BenchmarkPipelineOTLP (two short attributes per point).
+// loop's dependency chain, took 263–293 ns for the six attributes of an HTTP
+// server's duration metric, this 54 (BenchmarkAttrKey).
 func AttrKey(name string, typ uint8, value string) Key {
 	h := xxh3.HashString128Seed(value, attrSeed(name, typ))
 	return Key{h.Hi, h.Lo}
 }
 
-// AttrKeyNum is AttrKey for a value held as 8 bits-exact bytes (an int, a
-// float64's bits, a bool as 0 or 1).
+// AttrKeyNum is AttrKey for a value held in 8 bytes (an int, a float64's
+// bits, a bool as 0 or 1).
 func AttrKeyNum(name string, typ uint8, value uint64) Key {
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], value)
