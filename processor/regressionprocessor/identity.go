@@ -80,9 +80,9 @@ func writeValue(h *series.Hasher, a *attrRec) {
 // pointKey returns the series key of a data point (quantile index qi, or -1) and its
 // version. The key is the lane-wise sum of the hash of resource, scope and
 // name (itself a hash of the resource's attribute hash), of the point's
-// attributes and of the quantile: each part is a 128-bit FNV-1a hash, so a
-// collision is as unlikely as between random keys, and the sum costs no
-// hashing per point.
+// attributes and of the quantile: each part is a 128-bit hash (xxh3 for an
+// attribute, FNV-1a for the rest), so a collision is as unlikely as between
+// random keys, and the sum hashes nothing but the point's own attributes.
 func (p *regressionProcessor) pointKey(src *srcCtx, attrs span, qi int) (series.Key, versionRef) {
 	ak, ver := p.hashAttrs(src.b, attrs)
 	if src.resVer.hash != 0 {
