@@ -49,6 +49,9 @@ func (d *levelShiftDetector) Kind() Kind { return KindLevelShift }
 // 100k series: about -25 ns of 215 per point). Reading both at the start of
 // observe, after the arithmetic, had measured slower than reading one.
 func (d *levelShiftDetector) ready(st *State, c *pointCtx) {
+	if !d.enabled { // observe reads neither
+		return
+	}
 	c.upReady = st.rarity(false).Weight() >= minRarityWeight
 	c.downReady = st.rarity(true).Weight() >= minRarityWeight
 }
