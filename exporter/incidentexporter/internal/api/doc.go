@@ -12,6 +12,7 @@
 //	POST   /api/v1/incidents/{id}/notes        {comment}  → 201, the timeline entry
 //	GET    /api/v1/silences                    ?all=true includes expired ones
 //	POST   /api/v1/silences                    {matchers, starts_at?, ends_at | duration, comment?}
+//	GET    /api/v1/silences/{id}               one silence (a created silence's Location)
 //	DELETE /api/v1/silences/{id}               expire now
 //
 // NewHandler is the pure handler (tested with httptest over a real store);

@@ -86,6 +86,7 @@ var routes = []route{
 	{http.MethodPost, "/api/v1/incidents/{id}/notes", nil, (*handler).addNote},
 	{http.MethodGet, "/api/v1/silences", silenceListParams, (*handler).listSilences},
 	{http.MethodPost, "/api/v1/silences", nil, (*handler).createSilence},
+	{http.MethodGet, "/api/v1/silences/{id}", nil, (*handler).getSilence},
 	{http.MethodDelete, "/api/v1/silences/{id}", nil, (*handler).expireSilence},
 }
 

@@ -30,7 +30,7 @@ func TestRouting(t *testing.T) {
 		{http.MethodDelete, "/api/v1/incidents", http.StatusMethodNotAllowed, "GET", "method DELETE is not allowed here; use GET"},
 		{http.MethodGet, "/api/v1/incidents/x/acknowledge", http.StatusMethodNotAllowed, "POST", "use POST"},
 		{http.MethodPut, "/api/v1/silences", http.StatusMethodNotAllowed, "GET, POST", "use GET, POST"},
-		{http.MethodGet, "/api/v1/silences/sil-1", http.StatusMethodNotAllowed, "DELETE", "use DELETE"},
+		{http.MethodPost, "/api/v1/silences/sil-1", http.StatusMethodNotAllowed, "DELETE, GET", "use DELETE, GET"},
 		{http.MethodPost, "/api/v1/incidents/x/resolve?force=true", http.StatusBadRequest, "", "this route takes none"},
 	}
 	for _, tc := range tests {

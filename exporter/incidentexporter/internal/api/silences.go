@@ -138,6 +138,14 @@ func (b silenceBody) checkMatchers() error {
 	return nil
 }
 
+func (h *handler) getSilence(r *http.Request) (reply, error) {
+	sil, err := h.st.GetSilence(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return reply{}, err
+	}
+	return ok(toSilenceJSON(sil, h.opts.Now())), nil
+}
+
 func (h *handler) expireSilence(r *http.Request) (reply, error) {
 	id := r.PathValue("id")
 	if err := h.st.ExpireSilence(r.Context(), id); err != nil {

@@ -36,8 +36,14 @@ func TestSilences(t *testing.T) {
 		now1.Comment != "maintenance" || len(now1.Matchers) != 2 || now1.Matchers[1].Op != store.MatchRegex {
 		t.Errorf("created %+v", now1)
 	}
-	if loc := res.header.Get("Location"); loc != "/api/v1/silences/"+now1.ID {
+	loc := res.header.Get("Location")
+	if loc != "/api/v1/silences/"+now1.ID {
 		t.Errorf("Location %q", loc)
+	}
+	var got silenceJSON
+	e.do(t, http.MethodGet, loc, "").mustStatus(t, http.StatusOK).decode(t, &got)
+	if got.ID != now1.ID || !got.Active || got.Comment != "maintenance" || len(got.Matchers) != 2 {
+		t.Errorf("GET %s = %+v, want the created silence", loc, got)
 	}
 
 	later := now.Add(24 * time.Hour)
@@ -67,6 +73,11 @@ func TestSilences(t *testing.T) {
 	}
 	e.do(t, http.MethodDelete, "/api/v1/silences/"+now1.ID, "").mustStatus(t, http.StatusOK) // already expired: done
 	e.do(t, http.MethodDelete, "/api/v1/silences/sil-missing", "").mustStatus(t, http.StatusNotFound)
+	e.do(t, http.MethodGet, "/api/v1/silences/sil-missing", "").mustStatus(t, http.StatusNotFound)
+	e.do(t, http.MethodGet, "/api/v1/silences/"+now1.ID, "").mustStatus(t, http.StatusOK).decode(t, &got)
+	if got.Active || !got.EndsAt.Equal(e.clock.Now()) {
+		t.Errorf("expired silence %+v, want inactive, ended now", got)
+	}
 	e.clock.Advance(time.Second)
 	if got, want := e.silenceIDs(t, ""), []string{future.ID}; !slices.Equal(got, want) {
 		t.Errorf("after expiry: silences %v, want %v", got, want)

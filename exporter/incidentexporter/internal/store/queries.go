@@ -68,6 +68,8 @@ const (
 	FROM silences WHERE ends_at > $1 ORDER BY starts_at, id`
 	qSelectSilencesAll = `SELECT id, matchers, starts_at, ends_at, created_by, comment, created_at
 	FROM silences ORDER BY starts_at, id`
+	qSelectSilence = `SELECT id, matchers, starts_at, ends_at, created_by, comment, created_at
+	FROM silences WHERE id = $1`
 	qExpireSilence = `UPDATE silences SET ends_at = $2 WHERE id = $1 AND ends_at > $2`
 	qSilenceExists = `SELECT 1 FROM silences WHERE id = $1`
 

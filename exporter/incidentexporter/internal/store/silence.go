@@ -184,6 +184,23 @@ func selectSilences(ctx context.Context, q querier, query string, a ...any) ([]S
 	return out, r.Err()
 }
 
+// GetSilence implements Store.
+func (s *sqlStore) GetSilence(ctx context.Context, id string) (Silence, error) {
+	var sils []Silence
+	err := s.read(ctx, func(q querier) error {
+		var err error
+		sils, err = selectSilences(ctx, q, qSelectSilence, id)
+		return err
+	})
+	if err != nil {
+		return Silence{}, err
+	}
+	if len(sils) == 0 {
+		return Silence{}, fmt.Errorf("silence %q: %w", id, ErrNotFound)
+	}
+	return sils[0], nil
+}
+
 // ExpireSilence implements Store.
 func (s *sqlStore) ExpireSilence(ctx context.Context, id string) error {
 	return s.write(ctx, func(t *txn) error {

@@ -69,6 +69,8 @@ type Store interface {
 	// ListSilences returns the silences, only the active ones (not expired at
 	// Now) unless all is set, ordered by start.
 	ListSilences(ctx context.Context, all bool) ([]Silence, error)
+	// GetSilence returns one silence, expired or not.
+	GetSilence(ctx context.Context, id string) (Silence, error)
 	// ExpireSilence ends a silence now.
 	ExpireSilence(ctx context.Context, id string) error
 

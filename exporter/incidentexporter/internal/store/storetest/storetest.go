@@ -630,6 +630,12 @@ func testSilences(t *testing.T, h *harness) {
 		t.Fatal(err)
 	}
 	wantErr(t, s.ExpireSilence(ctx(), "sil-nope"), store.ErrNotFound)
+	if got := ok(s.GetSilence(ctx(), sil.ID))(t); got.Comment != "maintenance" || len(got.Matchers) != 2 ||
+		!got.EndsAt.Equal(h.clock.Now()) {
+		t.Fatalf("expired silence = %+v, want it ended now", got)
+	}
+	_, err = s.GetSilence(ctx(), "sil-nope")
+	wantErr(t, err, store.ErrNotFound)
 	if list := ok(s.ListSilences(ctx(), false))(t); len(list) != 1 || list[0].ID != other.ID {
 		t.Fatalf("active after expire = %+v", list)
 	}
